@@ -1,0 +1,1 @@
+export type { AuditEmitter, AuditEventInput, AuditRecord, EmitOptions } from './ports';

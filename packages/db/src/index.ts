@@ -1,0 +1,5 @@
+export * from './schema/index';
+export type { Database, DbHandle, Executor, Schema, Transaction } from './database';
+export { createDb, createEmbeddedDb, type CreateDbOptions } from './create-db';
+export { migrate, defaultMigrationsFolder, rowsOf, type MigrateOptions } from './migrate';
+export { isUniqueViolation, isCheckViolation, pgErrorCode } from './pg-errors';

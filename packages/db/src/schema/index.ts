@@ -1,0 +1,3 @@
+export * from './kill-switches';
+export * from './audit';
+export * from './incidents';
