@@ -1,1 +1,10 @@
-export {};
+export * from './errors';
+export type * from './types';
+export {
+  systemClock,
+  noopMetrics,
+  type Authorizer,
+  type AuthorizationRequest,
+  type Clock,
+  type Metrics,
+} from './ports';

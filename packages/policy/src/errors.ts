@@ -1,0 +1,102 @@
+/**
+ * Typed errors with stable codes. Each class carries a brand so the guards
+ * work across duplicated package copies (instanceof does not).
+ */
+
+export type KillSwitchErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'STATE_UNAVAILABLE'
+  | 'TRIPPED';
+
+const BRAND = Symbol.for('@rtv/policy/KillSwitchError');
+
+export class KillSwitchError extends Error {
+  readonly [BRAND] = true;
+  constructor(
+    readonly code: KillSwitchErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `reason` or `metadata.note`. */
+  field: string;
+  message: string;
+}
+
+/** Bad input: names the field; nothing was changed. */
+export class ValidationError extends KillSwitchError {
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super('VALIDATION_ERROR', message);
+  }
+}
+
+export class NotFoundError extends KillSwitchError {
+  constructor(
+    message: string,
+    readonly id?: string,
+  ) {
+    super('NOT_FOUND', message);
+  }
+}
+
+export class ForbiddenError extends KillSwitchError {
+  constructor(
+    message: string,
+    readonly actor?: string,
+    readonly operation?: string,
+  ) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** The change collides with existing state (e.g. a duplicate switch). */
+export class ConflictError extends KillSwitchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFLICT', message, options);
+  }
+}
+
+/** A store could not be reached or did not answer in time. */
+export class StateUnavailableError extends KillSwitchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STATE_UNAVAILABLE', message, options);
+  }
+}
+
+/** Thrown by the execution gate when a switch blocks the action. */
+export class KillSwitchTrippedError extends KillSwitchError {
+  constructor(
+    message: string,
+    readonly switchId: string | null,
+    readonly reason: string | null,
+  ) {
+    super('TRIPPED', message);
+  }
+}
+
+export function isKillSwitchError(error: unknown): error is KillSwitchError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
+
+const hasCode =
+  <T extends KillSwitchError>(code: KillSwitchErrorCode) =>
+  (error: unknown): error is T =>
+    isKillSwitchError(error) && error.code === code;
+
+export const isValidationError = hasCode<ValidationError>('VALIDATION_ERROR');
+export const isNotFoundError = hasCode<NotFoundError>('NOT_FOUND');
+export const isForbiddenError = hasCode<ForbiddenError>('FORBIDDEN');
+export const isConflictError = hasCode<ConflictError>('CONFLICT');
+export const isStateUnavailableError = hasCode<StateUnavailableError>('STATE_UNAVAILABLE');
+export const isKillSwitchTrippedError = hasCode<KillSwitchTrippedError>('TRIPPED');

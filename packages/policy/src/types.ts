@@ -1,0 +1,138 @@
+/**
+ * The public shapes of the kill-switch service: inputs, results, the
+ * service interface itself. The specification's shapes are kept.
+ */
+import type {
+  AutoTripConfig,
+  KillSwitch,
+  KillSwitchHistoryEntry,
+  KillSwitchScope,
+  KillSwitchTargetType,
+} from '@rtv/db';
+
+export type { AutoTripConfig, KillSwitch, KillSwitchHistoryEntry, KillSwitchScope, KillSwitchTargetType };
+
+/** What a service asks before an action. */
+export interface CheckContext {
+  action: string;
+  platform?: string;
+  clientId: string;
+}
+
+/** The switch that blocked a check, as the snapshot holds it (frozen). */
+export interface SwitchSummary {
+  readonly id: string;
+  readonly scope: KillSwitchScope;
+  readonly targetType: KillSwitchTargetType;
+  readonly targetValue: string;
+  readonly clientId: string | null;
+  readonly platform: string | null;
+  readonly reason: string | null;
+  readonly activatedAt: Date | null;
+  readonly activatedBy: string | null;
+  readonly expiresAt: Date | null;
+}
+
+export interface CheckResult {
+  tripped: boolean;
+  /** The highest-priority matching switch, or null (also null when failing closed). */
+  switch: SwitchSummary | null;
+  reason: string | null;
+  checkDurationMs: number;
+}
+
+export interface CreateSwitchInput {
+  scope: KillSwitchScope;
+  targetType: KillSwitchTargetType;
+  targetValue: string;
+  clientId?: string;
+  platform?: string;
+  createdBy: string;
+  autoTripConfig?: AutoTripConfig;
+}
+
+export interface ActivateInput {
+  id: string;
+  /** At least 10 characters: an operator reading the audit later needs it. */
+  reason: string;
+  activatedBy: string;
+  incidentId?: string;
+  metadata?: Record<string, unknown>;
+  /** The switch stops blocking by itself at this instant (temporary holds, cooldowns). */
+  expiresAt?: Date;
+}
+
+export interface DeactivateInput {
+  id: string;
+  reason: string;
+  deactivatedBy: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** What activate and deactivate return. */
+export interface TransitionResult {
+  switch: KillSwitch;
+  /** False when the switch was already in the target state (a no-op: no history, no audit). */
+  changed: boolean;
+}
+
+export interface ListActiveFilter {
+  scope?: KillSwitchScope;
+  clientId?: string;
+  targetType?: KillSwitchTargetType;
+  platform?: string;
+}
+
+export type ComponentStatus = 'operational' | 'degraded' | 'failed';
+
+export interface HealthReport {
+  status: ComponentStatus;
+  components: {
+    postgres: { status: ComponentStatus; latencyMs?: number; error?: string };
+    redis: { status: ComponentStatus; latencyMs?: number; error?: string; configured: boolean };
+    snapshot: {
+      status: ComponentStatus;
+      version: number;
+      ageMs: number;
+      activeSwitches: number;
+      maxStalenessMs: number;
+    };
+  };
+}
+
+/** Counters of the check path, kept as plain numbers and read at scrape time. */
+export interface CheckStats {
+  checks: number;
+  tripped: number;
+  failedClosed: number;
+  /** Cumulative counts per upper bound in ms (Prometheus-style `le` buckets). */
+  durationBucketsMs: readonly number[];
+  durationCounts: readonly number[];
+  durationSumMs: number;
+  snapshotVersion: number;
+  snapshotAgeMs: number;
+  activeByScope: Readonly<Record<KillSwitchScope, number>>;
+}
+
+export interface KillSwitchService {
+  /** May this action run now? Never throws on a store outage: fails closed (or open) by policy. */
+  isTripped(context: CheckContext): Promise<CheckResult>;
+  create(input: CreateSwitchInput): Promise<KillSwitch>;
+  /** Finds the switch with this exact target, or creates it; safe under races. */
+  ensure(input: CreateSwitchInput): Promise<KillSwitch>;
+  activate(input: ActivateInput): Promise<TransitionResult>;
+  deactivate(input: DeactivateInput): Promise<TransitionResult>;
+  listActive(filter?: ListActiveFilter): Promise<KillSwitch[]>;
+  /** Throws `NotFoundError` (`Kill switch not found: <id>`). */
+  getById(id: string): Promise<KillSwitch>;
+  getHistory(id: string): Promise<KillSwitchHistoryEntry[]>;
+  /** Reloads the snapshot from the stores now. */
+  invalidateCache(): Promise<void>;
+  /** Records `expired` for switches whose expiry passed; returns how many. */
+  sweepExpired(): Promise<number>;
+  health(): Promise<HealthReport>;
+  checkStats(): CheckStats;
+  /** Resolves once the first snapshot is loaded. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
