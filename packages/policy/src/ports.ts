@@ -38,3 +38,28 @@ export interface AuthorizationRequest {
 
 /** Returns true to allow, false (or a reason string) to refuse. */
 export type Authorizer = (request: AuthorizationRequest) => boolean | string | Promise<boolean | string>;
+
+/** The durable source of truth the snapshot is built from (PostgreSQL). */
+export interface SnapshotSource {
+  /** The active switches and the state version, read consistently in one statement. */
+  load(): Promise<{ version: number; active: import('@rtv/db').KillSwitch[] }>;
+  /** Just the state version: the cheap poll. */
+  readVersion(): Promise<number>;
+}
+
+/** The shared copy of the snapshot (Redis), so instances need not all read PostgreSQL. */
+export interface StateCache {
+  /** The stored snapshot payload, or undefined when the cache lacks it. */
+  read(): Promise<import('./check/snapshot').SnapshotPayload | undefined>;
+  /** The stored version, or undefined when the cache lacks it. */
+  readVersion(): Promise<number | undefined>;
+  /** Stores the payload unless the cache already holds a newer version; returns whether it stored. */
+  writeIfNewer(payload: import('./check/snapshot').SnapshotPayload): Promise<boolean>;
+}
+
+/** Tells other instances that the state version moved. Delivery may be lost: readers also poll. */
+export interface ChangeBus {
+  publish(version: number): Promise<void>;
+  /** Returns an unsubscribe function. */
+  subscribe(onVersion: (version: number) => void): Promise<() => Promise<void>>;
+}

@@ -1,0 +1,36 @@
+/**
+ * Change notices over Redis pub/sub. Messages can be lost (reconnects,
+ * slow subscribers), so this only speeds propagation up: readers also poll.
+ */
+import type { Redis } from 'ioredis';
+import type { ChangeBus } from '../../ports';
+
+export interface RedisChangeBusOptions {
+  /** Channel namespace. @default 'rtv:ks:' */
+  keyPrefix?: string;
+}
+
+export function createRedisChangeBus(redis: Redis, options: RedisChangeBusOptions = {}): ChangeBus {
+  const channel = `${options.keyPrefix ?? 'rtv:ks:'}changes`;
+  return {
+    async publish(version) {
+      await redis.publish(channel, String(version));
+    },
+    async subscribe(onVersion) {
+      // A subscribed connection can run no other command: use a connection of its own.
+      const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+      subscriber.on('error', () => {
+        // Reconnects are ioredis' job; the poll covers the gap.
+      });
+      subscriber.on('message', (received: string, message: string) => {
+        if (received !== channel) return;
+        const version = Number(message);
+        if (Number.isFinite(version)) onVersion(version);
+      });
+      await subscriber.subscribe(channel);
+      return async () => {
+        subscriber.disconnect();
+      };
+    },
+  };
+}

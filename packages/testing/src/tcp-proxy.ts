@@ -1,0 +1,107 @@
+/**
+ * A TCP proxy the tests control, for fault injection against the real
+ * servers (as ioredis tests do with a misbehaving server): `cut()` drops
+ * every connection and refuses new ones, `blackhole()` accepts but forwards
+ * nothing, `slow(ms)` delays each chunk, `restore()` goes back to normal.
+ */
+import { type Server, type Socket, createConnection, createServer } from 'node:net';
+
+export type ProxyMode = 'pass' | 'cut' | 'blackhole' | 'slow';
+
+export interface TcpProxy {
+  readonly port: number;
+  readonly mode: ProxyMode;
+  /** `host:port` of the proxy. */
+  readonly address: string;
+  cut(): void;
+  blackhole(): void;
+  slow(delayMs: number): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function createTcpProxy(target: { host?: string; port: number }): Promise<TcpProxy> {
+  const host = target.host ?? '127.0.0.1';
+  let mode: ProxyMode = 'pass';
+  let delayMs = 0;
+  const pairs = new Set<{ client: Socket; upstream?: Socket }>();
+
+  const forward = (from: Socket, to: Socket) => {
+    from.on('data', (chunk) => {
+      if (mode === 'blackhole' || mode === 'cut') return;
+      if (mode === 'slow') setTimeout(() => to.writable && to.write(chunk), delayMs);
+      else if (to.writable) to.write(chunk);
+    });
+  };
+
+  const server: Server = createServer((client) => {
+    if (mode === 'cut') {
+      client.destroy();
+      return;
+    }
+    const pair: { client: Socket; upstream?: Socket } = { client };
+    pairs.add(pair);
+    const upstream = createConnection({ host, port: target.port });
+    pair.upstream = upstream;
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(pair);
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+    client.on('close', close);
+    upstream.on('close', close);
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  const dropAll = () => {
+    for (const pair of pairs) {
+      pair.client.destroy();
+      pair.upstream?.destroy();
+    }
+    pairs.clear();
+  };
+
+  return {
+    port,
+    get mode() {
+      return mode;
+    },
+    address: `127.0.0.1:${port}`,
+    cut() {
+      mode = 'cut';
+      dropAll();
+    },
+    blackhole() {
+      mode = 'blackhole';
+    },
+    slow(ms) {
+      mode = 'slow';
+      delayMs = ms;
+    },
+    restore() {
+      // Connections that lived through a blackhole hold half-sent requests: drop them.
+      if (mode === 'blackhole') dropAll();
+      mode = 'pass';
+    },
+    async close() {
+      mode = 'cut';
+      dropAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The same URL pointed at the proxy. */
+export function viaProxy(url: string, proxy: TcpProxy): string {
+  const parsed = new URL(url);
+  parsed.hostname = '127.0.0.1';
+  parsed.port = String(proxy.port);
+  return parsed.toString();
+}
