@@ -42,6 +42,14 @@ export interface EmitOptions {
   tx?: Transaction;
 }
 
+/** Where time comes from, so tests can fix it (same shape as `@rtv/policy`'s `Clock`). */
+export interface AuditClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemAuditClock: AuditClock = { now: () => Date.now() };
+
 export interface AuditEmitter {
   /** Validates, stores and returns the record; throws `AuditValidationError` on bad input. */
   emit(event: AuditEventInput, options?: EmitOptions): Promise<AuditRecord>;
