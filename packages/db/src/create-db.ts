@@ -16,6 +16,8 @@ export interface CreateDbOptions {
   connectTimeoutSeconds?: number;
   /** Per-statement timeout in ms, so a hung server cannot hold a writer forever. @default 15000 */
   statementTimeoutMs?: number;
+  /** How long `close()` lets running queries finish before dropping connections. @default 5 */
+  closeTimeoutSeconds?: number;
 }
 
 /** A drizzle database over postgres.js with the schema attached. */
@@ -31,7 +33,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   return {
     db,
     kind: 'postgres',
-    close: () => client.end({ timeout: 5 }),
+    close: () => client.end({ timeout: options.closeTimeoutSeconds ?? 5 }),
   };
 }
 

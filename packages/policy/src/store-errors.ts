@@ -24,7 +24,11 @@ export function isConnectionFailure(error: unknown): boolean {
 
 export function asStoreError(error: unknown, during: string): unknown {
   if (isKillSwitchError(error) || !isConnectionFailure(error)) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  // drizzle wraps the driver's error in "Failed query: <sql>": the root cause is what a person can act on.
+  let root: unknown = error;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  const detail =
+    root instanceof Error ? `${(root as { code?: string }).code ?? root.name}: ${root.message}` : String(root);
   return new StateUnavailableError(`PostgreSQL did not answer while ${during}: ${detail}. Nothing was changed.`, {
     cause: error,
   });

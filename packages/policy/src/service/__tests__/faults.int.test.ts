@@ -1,0 +1,224 @@
+/**
+ * Outages through a TCP proxy the test controls: Redis down, both stores
+ * down past maxStalenessMs, PostgreSQL down during an activation.
+ */
+import { createDb, killSwitchHistory, killSwitches } from '@rtv/db';
+import { type TcpProxy, createTcpProxy, testRedisUrl, viaProxy, waitFor } from '@rtv/testing';
+import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isStateUnavailableError } from '../../errors';
+import type { KillSwitchService } from '../../types';
+import { ADMIN, type Harness, REASON, createHarness } from './harness';
+
+let h: Harness;
+let admin: KillSwitchService;
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+beforeAll(async () => {
+  h = await createHarness('postgres');
+  admin = h.service();
+  await admin.ready();
+});
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function proxiedRedis(): Promise<{ proxy: TcpProxy; redis: Redis }> {
+  const url = new URL(testRedisUrl());
+  const proxy = await createTcpProxy({ host: url.hostname, port: Number(url.port || 6379) });
+  // Fail fast while cut: no offline queue, one retry per command, short reconnect steps.
+  const redis = new Redis(viaProxy(testRedisUrl(), proxy), {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 500,
+    retryStrategy: () => 100,
+  });
+  redis.on('error', () => {});
+  cleanups.push(
+    () => redis.disconnect(),
+    () => proxy.close(),
+  );
+  return { proxy, redis };
+}
+
+async function proxiedDb(): Promise<{ proxy: TcpProxy; db: ReturnType<typeof createDb>['db'] }> {
+  const url = new URL(h.database.url);
+  const proxy = await createTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+  const handle = createDb(viaProxy(h.database.url, proxy), {
+    max: 2,
+    connectTimeoutSeconds: 1,
+    closeTimeoutSeconds: 0.2,
+  });
+  // Restore before closing: postgres.js waits out its end() timeout on a cut connection.
+  cleanups.push(async () => {
+    proxy.restore();
+    await handle.close();
+    await proxy.close();
+  });
+  return { proxy, db: handle.db };
+}
+
+const probeCtx = (platform: string) => ({ clientId: 'client_fault', action: 'publish', platform });
+
+describe('Redis down', () => {
+  it('checks go on from the snapshot, refreshed from PostgreSQL, then Redis catches up', async () => {
+    const { proxy, redis } = await proxiedRedis();
+    const instance = h.service({ redis, pollIntervalMs: 50, sourcePollIntervalMs: 50, operationTimeoutMs: 300 });
+    cleanups.push(() => instance.close());
+    await instance.ready();
+    const sw = await admin.create({
+      scope: 'platform',
+      targetType: 'platform',
+      targetValue: 'redis_down',
+      createdBy: ADMIN,
+    });
+
+    proxy.cut();
+    // Another instance, with Redis, activates: the cut-off one can only learn it from PostgreSQL.
+    await admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
+    await waitFor(async () => (await instance.isTripped(probeCtx('redis_down'))).switch?.id === sw.id, {
+      timeoutMs: 5000,
+      what: 'the cut-off instance to see the activation through PostgreSQL',
+    });
+    const during = await instance.health();
+    expect(during.components.redis.status).toBe('failed');
+    expect(during.components.postgres.status).toBe('operational');
+    expect(during.components.snapshot.status).not.toBe('failed');
+
+    proxy.restore();
+    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+    await waitFor(async () => !(await instance.isTripped(probeCtx('redis_down'))).tripped, {
+      what: 'the recovered instance to see the deactivation',
+    });
+    await waitFor(async () => (await instance.health()).components.redis.status === 'operational', {
+      what: 'Redis to be reported operational again',
+    });
+  });
+
+  it('rebuilds a flushed Redis snapshot from PostgreSQL', async () => {
+    const sw = await admin.create({
+      scope: 'platform',
+      targetType: 'platform',
+      targetValue: 'flushed',
+      createdBy: ADMIN,
+    });
+    await admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
+    await h.redis.del(`${h.keyPrefix}snapshot`);
+    const instance = h.service({ pollIntervalMs: 50 });
+    cleanups.push(() => instance.close());
+    expect((await instance.isTripped(probeCtx('flushed'))).switch?.id).toBe(sw.id);
+    await waitFor(() => h.redis.hget(`${h.keyPrefix}snapshot`, 'payload'), {
+      what: 'Redis to hold the snapshot again',
+    });
+    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+  });
+});
+
+describe('both stores unreachable past maxStalenessMs', () => {
+  for (const failMode of ['closed', 'open'] as const) {
+    it(`fails ${failMode}, and recovers when they return`, async () => {
+      const redisSide = await proxiedRedis();
+      const pgSide = await proxiedDb();
+      const instance = h.service({
+        db: pgSide.db,
+        redis: redisSide.redis,
+        failMode,
+        maxStalenessMs: 300,
+        pollIntervalMs: 50,
+        sourcePollIntervalMs: 50,
+        operationTimeoutMs: 200,
+      });
+      cleanups.push(() => instance.close());
+      await instance.ready();
+      const ctx = probeCtx(`stale_${failMode}`);
+      expect((await instance.isTripped(ctx)).tripped).toBe(false);
+
+      redisSide.proxy.cut();
+      pgSide.proxy.cut();
+      const unavailable = await waitFor(
+        async () => {
+          const result = await instance.isTripped(ctx);
+          return result.reason?.includes('unavailable') ? result : undefined;
+        },
+        { timeoutMs: 3000, what: 'the state to be reported unavailable' },
+      );
+      expect(unavailable.tripped).toBe(failMode === 'closed');
+      expect(unavailable.reason).toContain(`failing ${failMode}`);
+      expect((await instance.health()).status).toBe('failed');
+
+      redisSide.proxy.restore();
+      pgSide.proxy.restore();
+      const recovered = await waitFor(
+        async () => {
+          const result = await instance.isTripped(ctx);
+          return result.reason === null ? result : undefined;
+        },
+        { timeoutMs: 5000, what: 'checks to recover' },
+      );
+      expect(recovered.tripped).toBe(false);
+    });
+  }
+});
+
+describe('PostgreSQL down during an activation', () => {
+  it('fails with STATE_UNAVAILABLE and leaves no partial state in any table', async () => {
+    const sw = await admin.create({ scope: 'action', targetType: 'action', targetValue: 'pg_down', createdBy: ADMIN });
+    const pgSide = await proxiedDb();
+    const instance = h.service({ db: pgSide.db, operationTimeoutMs: 500 });
+    cleanups.push(() => instance.close());
+    await instance.ready();
+    const auditBefore = (await h.auditFor(sw.id)).length;
+
+    pgSide.proxy.cut();
+    const error = await instance.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN }).catch((e: unknown) => e);
+    expect(isStateUnavailableError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/PostgreSQL did not answer while activating/);
+
+    const [row] = await h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
+    expect(row?.isActive).toBe(false);
+    const history = await h.database.db
+      .select()
+      .from(killSwitchHistory)
+      .where(eq(killSwitchHistory.killSwitchId, sw.id));
+    expect(history.map((e) => e.action)).toEqual(['created']);
+    expect(await h.auditFor(sw.id)).toHaveLength(auditBefore);
+  });
+
+  it('rolls the whole transition back when the connection dies between the state write and the audit write', async () => {
+    const sw = await admin.create({
+      scope: 'action',
+      targetType: 'action',
+      targetValue: 'pg_mid_tx',
+      createdBy: ADMIN,
+    });
+    const pgSide = await proxiedDb();
+    // The state row is already updated inside the transaction when the audit write starts: cut there.
+    const cuttingAudit = {
+      emit: async (...args: Parameters<typeof h.audit.emit>) => {
+        pgSide.proxy.cut();
+        return h.audit.emit(...args);
+      },
+      close: () => h.audit.close(),
+    };
+    const instance = h.service({ db: pgSide.db, audit: cuttingAudit, operationTimeoutMs: 500 });
+    cleanups.push(() => instance.close());
+    await instance.ready();
+    const auditBefore = (await h.auditFor(sw.id)).length;
+
+    const error = await instance.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN }).catch((e: unknown) => e);
+    expect(isStateUnavailableError(error)).toBe(true);
+
+    const [row] = await h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
+    expect(row?.isActive).toBe(false);
+    const history = await h.database.db
+      .select()
+      .from(killSwitchHistory)
+      .where(eq(killSwitchHistory.killSwitchId, sw.id));
+    expect(history.map((e) => e.action)).toEqual(['created']);
+    expect(await h.auditFor(sw.id)).toHaveLength(auditBefore);
+  });
+});
