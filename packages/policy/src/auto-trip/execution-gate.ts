@@ -1,0 +1,116 @@
+/**
+ * The execution gate (the trading seed's ExecutionGate): check the switches before an action, run it,
+ * and feed its outcome and latency to the auto-trip monitor, so workers need one call, not three.
+ */
+import { KillSwitchTrippedError, ValidationError } from '../errors';
+import type { Clock } from '../ports';
+import type { CheckContext, CheckResult, KillSwitchService } from '../types';
+import type { AutoTripMonitor } from './auto-trip-monitor';
+import { parseTarget } from './target';
+
+export interface GateContext extends CheckContext {
+  /**
+   * What the monitor counts the outcome against.
+   * @default `platform:<platform>` when a platform is given, else `action:<action>`
+   */
+  target?: string;
+}
+
+export interface ExecutionGateOptions {
+  killSwitchService: Pick<KillSwitchService, 'isTripped'>;
+  /** When given, `run` records each outcome (success, failure, latency) to it. */
+  monitor?: Pick<AutoTripMonitor, 'recordResult'>;
+  /** Measures latency. @default performance.now() */
+  clock?: Clock;
+  /**
+   * A failure to record an outcome (never thrown: the action has happened,
+   * and an error here would invite a retry of it).
+   * @default console.error
+   */
+  onRecordError?: (error: unknown) => void;
+}
+
+export interface ExecutionGate {
+  /** Returns when the action may run; throws `KillSwitchTrippedError` (code `TRIPPED`) naming the switch. */
+  check(ctx: GateContext): Promise<void>;
+  /**
+   * `check`, then `fn`; records the outcome when a monitor is given and
+   * rethrows `fn`'s error. When tripped, `fn` is not called.
+   */
+  run<T>(ctx: GateContext, fn: () => T | Promise<T>): Promise<T>;
+}
+
+const monotonic: Clock = { now: () => performance.now() };
+
+export function trippedError(result: CheckResult): KillSwitchTrippedError {
+  const switchId = result.switch?.id ?? null;
+  const reason = result.reason ?? result.switch?.reason ?? null;
+  const which = switchId ? `kill switch ${switchId}` : 'the kill-switch state';
+  return new KillSwitchTrippedError(`Blocked by ${which}: ${reason ?? 'no reason given'}`, switchId, reason);
+}
+
+export function createExecutionGate(options: ExecutionGateOptions): ExecutionGate {
+  const { killSwitchService, monitor } = options;
+  const clock = options.clock ?? monotonic;
+  const onRecordError =
+    options.onRecordError ?? ((error: unknown) => console.error('[execution-gate] recording failed', error));
+
+  async function check(ctx: GateContext): Promise<void> {
+    const result = await killSwitchService.isTripped({
+      clientId: ctx.clientId,
+      action: ctx.action,
+      platform: ctx.platform,
+    });
+    if (result.tripped) throw trippedError(result);
+  }
+
+  function targetOf(ctx: GateContext): string {
+    const target = ctx.target ?? (ctx.platform ? `platform:${ctx.platform}` : `action:${ctx.action}`);
+    // Refused before the action runs: afterwards it could only be swallowed.
+    const parsed = parseTarget(target);
+    if (parsed instanceof ValidationError) throw parsed;
+    return target;
+  }
+
+  function record(target: string, ctx: GateContext, success: boolean, started: number, error?: unknown): void {
+    try {
+      monitor?.recordResult({
+        target,
+        clientId: ctx.clientId,
+        success,
+        latencyMs: Math.max(0, clock.now() - started),
+        errorType: success ? undefined : errorType(error),
+      });
+    } catch (recordError) {
+      onRecordError(recordError);
+    }
+  }
+
+  return {
+    check,
+    async run(ctx, fn) {
+      const target = monitor ? targetOf(ctx) : '';
+      await check(ctx);
+      const started = clock.now();
+      let value: Awaited<typeof fn extends () => infer R ? R : never>;
+      try {
+        value = await fn();
+      } catch (error) {
+        if (monitor) record(target, ctx, false, started, error);
+        throw error;
+      }
+      if (monitor) record(target, ctx, true, started);
+      return value;
+    },
+  };
+}
+
+function errorType(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string') return name;
+  }
+  return typeof error;
+}
