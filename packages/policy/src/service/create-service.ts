@@ -71,6 +71,11 @@ export interface KillSwitchServiceOptions {
   startupTimeoutMs?: number;
   /** How often to record `expired` for switches past their expiry (blocking stops at once regardless). 0 disables. @default 30000 */
   sweepIntervalMs?: number;
+  /**
+   * Listen for change notices on Redis pub/sub. Off, instances learn changes
+   * by polling alone (within pollIntervalMs). @default true when `redis` is given
+   */
+  pubSub?: boolean;
   /** Namespace of the Redis keys and channel. @default 'rtv:ks:' */
   keyPrefix?: string;
   /** Background errors (sync, sweeps, publication); never thrown into a check. @default ignored */
@@ -93,7 +98,9 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
 
   const source = createPostgresSnapshotSource(db);
   const cache = redis ? createRedisStateCache(redis, { keyPrefix }) : undefined;
-  const bus = redis ? createRedisChangeBus(redis, { keyPrefix }) : createMemoryChangeBus(db);
+  const bus = redis
+    ? createRedisChangeBus(redis, { keyPrefix, subscribe: options.pubSub ?? true })
+    : createMemoryChangeBus(db);
   const sync = createSnapshotSync({
     source,
     cache,

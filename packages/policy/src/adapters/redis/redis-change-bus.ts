@@ -8,6 +8,8 @@ import type { ChangeBus } from '../../ports';
 export interface RedisChangeBusOptions {
   /** Channel namespace. @default 'rtv:ks:' */
   keyPrefix?: string;
+  /** Whether `subscribe` really listens; off, the instance relies on polling alone. @default true */
+  subscribe?: boolean;
 }
 
 export function createRedisChangeBus(redis: Redis, options: RedisChangeBusOptions = {}): ChangeBus {
@@ -17,6 +19,7 @@ export function createRedisChangeBus(redis: Redis, options: RedisChangeBusOption
       await redis.publish(channel, String(version));
     },
     async subscribe(onVersion) {
+      if (options.subscribe === false) return async () => {};
       // A subscribed connection can run no other command: use a connection of its own.
       const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
       subscriber.on('error', () => {
