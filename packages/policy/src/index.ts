@@ -26,3 +26,4 @@ export { buildSwitchIndex, findBlockingSwitch, type SwitchIndex } from './check/
 export { CHECK_DURATION_BUCKETS_MS } from './check/check-stats';
 export type { SnapshotPayload } from './check/snapshot';
 export type { ChangeBus, SnapshotSource, StateCache } from './ports';
+export * from './incidents/index';

@@ -3,6 +3,7 @@
  * window crosses its threshold, activates that client's switch as `system:auto_trip` and opens an incident.
  */
 import type { Redis } from 'ioredis';
+import { AUTO_TRIP_ACTOR } from '../authorize';
 import { ValidationError } from '../errors';
 import type { IncidentService } from '../incidents/incident-service';
 import { type Clock, type Metrics, noopMetrics, systemClock } from '../ports';
@@ -27,9 +28,6 @@ import {
   tripMetadata,
   tripReason,
 } from './trip-decision';
-
-/** The actor of every automatic activation, in history and audit. */
-export const AUTO_TRIP_ACTOR = 'system:auto_trip';
 
 export interface AutoTripStats {
   errors: number;

@@ -3,7 +3,6 @@
  * The public entry of this folder: the package index re-exports it.
  */
 export {
-  AUTO_TRIP_ACTOR,
   createAutoTripMonitor,
   type AutoTripCounters,
   type AutoTripErrorContext,
