@@ -150,7 +150,10 @@ describe.each(availableBackends())('sink cursor on %s', (backend) => {
         got.push(...records);
       },
     };
-    return { sink, got, setDown: (value: boolean) => (down = value) };
+    const setDown = (value: boolean): void => {
+      down = value;
+    };
+    return { sink, got, setDown };
   }
 
   it('records failures in the cursor row, loses nothing while down, and never delivers a rolled-back record', async () => {
