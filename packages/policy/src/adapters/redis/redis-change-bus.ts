@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ChangeBus } from '../../ports';
+import { assertConnected } from './redis-state-cache';
 
 export interface RedisChangeBusOptions {
   /** Channel namespace. @default 'rtv:ks:' */
@@ -16,6 +17,7 @@ export function createRedisChangeBus(redis: Redis, options: RedisChangeBusOption
   const channel = `${options.keyPrefix ?? 'rtv:ks:'}changes`;
   return {
     async publish(version) {
+      assertConnected(redis);
       await redis.publish(channel, String(version));
     },
     async subscribe(onVersion) {

@@ -18,18 +18,30 @@ export interface RedisStateCacheOptions {
   keyPrefix?: string;
 }
 
+/**
+ * While the client is not connected, fail at once instead of queueing: the
+ * sync path then goes to PostgreSQL, and the client's offline queue cannot
+ * grow with every poll however its options are set.
+ */
+export function assertConnected(redis: Redis): void {
+  if (redis.status !== 'ready') throw new Error(`Redis is not connected (status ${redis.status})`);
+}
+
 export function createRedisStateCache(redis: Redis, options: RedisStateCacheOptions = {}): StateCache {
   const key = `${options.keyPrefix ?? 'rtv:ks:'}snapshot`;
   return {
     async read() {
+      assertConnected(redis);
       const raw = await redis.hget(key, 'payload');
       return raw === null ? undefined : (JSON.parse(raw) as SnapshotPayload);
     },
     async readVersion() {
+      assertConnected(redis);
       const raw = await redis.hget(key, 'version');
       return raw === null ? undefined : Number(raw);
     },
     async writeIfNewer(payload) {
+      assertConnected(redis);
       const stored = await redis.eval(WRITE_IF_NEWER, 1, key, String(payload.version), JSON.stringify(payload));
       return stored === 1;
     },
