@@ -132,7 +132,7 @@ export interface KillSwitchService {
   sweepExpired(): Promise<number>;
   health(): Promise<HealthReport>;
   checkStats(): CheckStats;
-  /** Resolves once the first snapshot is loaded. */
+  /** Resolves once the first snapshot is loaded; rejects with `StateUnavailableError` after `startupTimeoutMs` without one. */
   ready(): Promise<void>;
   close(): Promise<void>;
 }

@@ -14,7 +14,7 @@ import { createRedisChangeBus } from '../adapters/redis/redis-change-bus';
 import { createRedisStateCache } from '../adapters/redis/redis-state-cache';
 import { CHECK_DURATION_BUCKETS_MS, CheckCounters } from '../check/check-stats';
 import { findBlockingSwitch } from '../check/switch-index';
-import { ForbiddenError, ValidationError, isConflictError } from '../errors';
+import { ForbiddenError, StateUnavailableError, ValidationError, isConflictError } from '../errors';
 import {
   type AuthorizationRequest,
   type Authorizer,
@@ -81,8 +81,6 @@ export interface KillSwitchServiceOptions {
   /** Background errors (sync, sweeps, publication); never thrown into a check. @default ignored */
   onError?: (error: unknown, during: string) => void;
 }
-
-const OPEN_RESULT_REASON = null;
 
 export function createKillSwitchService(options: KillSwitchServiceOptions): KillSwitchService {
   const { db, redis, audit } = options;
@@ -159,7 +157,7 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
     if (hit !== undefined) {
       return { tripped: true, switch: hit.summary, reason: hit.summary.reason, checkDurationMs };
     }
-    return { tripped: false, switch: null, reason: OPEN_RESULT_REASON, checkDurationMs };
+    return { tripped: false, switch: null, reason: null, checkDurationMs };
   }
 
   let firstLoad: Promise<void> | undefined;
@@ -444,7 +442,14 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
 
     async ready() {
       await started;
-      await sync.ready;
+      if (sync.current) return;
+      await waitForFirstLoad();
+      if (!sync.current) {
+        const cause = sync.postgres.error ?? sync.redis?.error ?? 'no answer';
+        throw new StateUnavailableError(
+          `Kill-switch state could not be loaded within ${startupTimeoutMs} ms (startupTimeoutMs): ${cause}`,
+        );
+      }
     },
 
     async close() {

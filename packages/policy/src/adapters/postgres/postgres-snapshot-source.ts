@@ -3,7 +3,7 @@
  * PGlite) for the snapshot: one statement, so rows and version agree.
  */
 import { type Database, killSwitchState, killSwitches } from '@rtv/db';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { SnapshotSource } from '../../ports';
 
 export function createPostgresSnapshotSource(db: Database): SnapshotSource {
@@ -13,7 +13,7 @@ export function createPostgresSnapshotSource(db: Database): SnapshotSource {
         .select({ version: killSwitchState.version, switch: killSwitches })
         .from(killSwitchState)
         .leftJoin(killSwitches, eq(killSwitches.isActive, true))
-        .where(and(eq(killSwitchState.id, 1)));
+        .where(eq(killSwitchState.id, 1));
       const version = rows[0]?.version;
       if (version === undefined) throw new Error('kill_switch_state has no row: run migrate(db)');
       const active = rows.flatMap((row) => (row.switch ? [row.switch] : []));

@@ -222,3 +222,27 @@ describe('PostgreSQL down during an activation', () => {
     expect(await h.auditFor(sw.id)).toHaveLength(auditBefore);
   });
 });
+
+describe('a cold instance with no store reachable', () => {
+  it('rejects ready() with STATE_UNAVAILABLE and fails its checks closed after startupTimeoutMs', async () => {
+    const unreachable = createDb('postgres://postgres@127.0.0.1:1/none', {
+      connectTimeoutSeconds: 1,
+      closeTimeoutSeconds: 0.2,
+    });
+    cleanups.push(() => unreachable.close());
+    const instance = h.service({
+      db: unreachable.db,
+      redis: undefined,
+      startupTimeoutMs: 300,
+      operationTimeoutMs: 200,
+      pollIntervalMs: 50,
+    });
+    cleanups.push(() => instance.close());
+    const result = await instance.isTripped(probeCtx('cold_dead'));
+    expect(result.tripped).toBe(true);
+    expect(result.reason).toContain('unavailable');
+    const error = await instance.ready().catch((e: unknown) => e);
+    expect(isStateUnavailableError(error)).toBe(true);
+    expect((error as Error).message).toContain('startupTimeoutMs');
+  });
+});
