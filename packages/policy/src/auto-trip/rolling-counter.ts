@@ -91,7 +91,8 @@ export class RollingCounter {
   record(at: number, now: number, failed: boolean, latencyMs: number, costCents: number): boolean {
     const nowIndex = this.bucketIndex(now);
     this.advance(nowIndex);
-    let index = this.bucketIndex(at);
+    // Most records are stamped "now": skip the second division then.
+    let index = at === now ? nowIndex : this.bucketIndex(at);
     if (index > nowIndex) index = nowIndex;
     if (index <= this.head - this.layout.bucketCount) return false;
     const base = (index % this.layout.bucketCount) * FIELD_COUNT;
