@@ -1,0 +1,189 @@
+/**
+ * Propagation across processes: N children on the same PostgreSQL and Redis
+ * (same keyPrefix), one flips a switch (alternating activate and deactivate),
+ * the others spin on `isTripped`; per reader and trial, the time from the
+ * activator's commit to the reader's flipped answer. Run twice: with pub/sub,
+ * and with pub/sub off in the readers (`pubSub: false`, version polling only).
+ * A random pause before each trial spreads the trials over the poll phase.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createAuditEmitter } from '@rtv/audit';
+import { createKillSwitchService } from '@rtv/policy';
+import type { BenchEnvironment } from '../environment';
+import { type LatencySummary, summarize } from '../measure-ops';
+import type { BenchSettings } from '../settings';
+import type { ChildConfig, ChildMessage, ParentMessage } from './propagation-child';
+
+export interface PropagationResult {
+  mode: 'pubsub' | 'poll-only';
+  processes: number;
+  readers: number;
+  trials: number;
+  pollIntervalMs: number;
+  /** Commit (acknowledged to the activator) to each reader's flipped answer, ms. */
+  fromCommitMs: LatencySummary;
+  /** From the activator's call to activate/deactivate, ms (includes the write itself). */
+  fromCallMs: LatencySummary;
+  /** Readers that had not flipped within the trial's deadline (counted, not in the percentiles). */
+  timeouts: number;
+}
+
+interface Child {
+  process: ChildProcess;
+  messages: ChildMessage[];
+  waiters: Array<() => void>;
+}
+
+function startChild(config: ChildConfig): Child {
+  const child: Child = {
+    process: fork(fileURLToPath(new URL('./propagation-child.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, RTV_PROPAGATION_CHILD: JSON.stringify(config) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+    messages: [],
+    waiters: [],
+  };
+  child.process.on('message', (message: ChildMessage) => {
+    child.messages.push(message);
+    for (const wake of child.waiters.splice(0)) wake();
+  });
+  child.process.on('exit', () => {
+    for (const wake of child.waiters.splice(0)) wake();
+  });
+  return child;
+}
+
+/** The first message of `child` (from `from` on) that satisfies `match`, or undefined at the deadline. */
+async function nextMessage<T extends ChildMessage>(
+  child: Child,
+  from: number,
+  match: (m: ChildMessage) => m is T,
+  deadline: number,
+): Promise<T | undefined> {
+  for (;;) {
+    for (let i = from; i < child.messages.length; i++) {
+      const message = child.messages[i] as ChildMessage;
+      if (message.type === 'failed') throw new Error(`propagation child failed: ${message.error}`);
+      if (match(message)) return message;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0 || child.process.exitCode !== null) return undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, left);
+      child.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+export async function benchPropagation(
+  env: BenchEnvironment,
+  settings: BenchSettings,
+  mode: PropagationResult['mode'],
+): Promise<PropagationResult> {
+  const audit = createAuditEmitter({ db: env.handle.db });
+  const admin = createKillSwitchService({
+    db: env.handle.db,
+    redis: env.redis,
+    audit,
+    keyPrefix: env.keyPrefix,
+    sweepIntervalMs: 0,
+  });
+  const action = `propagation_${mode.replace('-', '_')}`;
+  const sw = await admin.create({ scope: 'action', targetType: 'action', targetValue: action, createdBy: 'bench' });
+  await admin.close();
+  await audit.close();
+
+  const base = {
+    databaseUrl: env.databaseUrl,
+    redisUrl: env.redisUrl,
+    keyPrefix: env.keyPrefix,
+    pollIntervalMs: settings.propagationPollMs,
+    switchId: sw.id,
+    context: { clientId: 'client_propagation', action },
+  };
+  const children: Child[] = [];
+  try {
+    const activator = startChild({ ...base, role: 'activator', pubSub: true });
+    children.push(activator);
+    const readers: Child[] = [];
+    for (let i = 1; i < settings.propagationProcesses; i++) {
+      readers.push(startChild({ ...base, role: 'reader', pubSub: mode === 'pubsub' }));
+    }
+    children.push(...readers);
+    const isReady = (m: ChildMessage): m is Extract<ChildMessage, { type: 'ready' }> => m.type === 'ready';
+    for (const child of children) {
+      const ready = await nextMessage(child, 0, isReady, Date.now() + 60_000);
+      if (!ready) throw new Error('a propagation child did not start within 60 s');
+      if (ready.tripped) throw new Error('the propagation switch is active before the first trial');
+    }
+
+    const fromCommit: number[] = [];
+    const fromCall: number[] = [];
+    let timeouts = 0;
+    const pauseMs = mode === 'pubsub' ? 20 : settings.propagationPollMs;
+    const deadlineMs = settings.propagationPollMs * 3 + 5_000;
+    for (let trial = 0; trial < settings.propagationTrials; trial++) {
+      await new Promise((r) => setTimeout(r, Math.random() * pauseMs));
+      const activate = trial % 2 === 0;
+      const marks = readers.map((r) => r.messages.length);
+      const activatorMark = activator.messages.length;
+      const message: ParentMessage = { type: 'flip', trial, activate };
+      activator.process.send(message);
+      const deadline = Date.now() + deadlineMs;
+      const isCommitted = (m: ChildMessage): m is Extract<ChildMessage, { type: 'committed' }> =>
+        m.type === 'committed' && m.trial === trial;
+      const committed = await nextMessage(activator, activatorMark, isCommitted, deadline);
+      if (!committed?.changed) throw new Error(`trial ${trial}: the activator did not change the switch`);
+      const isFlip = (m: ChildMessage): m is Extract<ChildMessage, { type: 'flipped' }> =>
+        m.type === 'flipped' && m.tripped === activate;
+      const flips = await Promise.all(readers.map((r, i) => nextMessage(r, marks[i] as number, isFlip, deadline)));
+      for (const flip of flips) {
+        if (!flip) {
+          timeouts++;
+          continue;
+        }
+        fromCommit.push(flip.at - committed.commitAt);
+        fromCall.push(flip.at - committed.startAt);
+      }
+      if (flips.some((f) => !f)) {
+        // A reader that missed this trial would misread the next one: stop here, counted.
+        break;
+      }
+    }
+    return {
+      mode,
+      processes: settings.propagationProcesses,
+      readers: readers.length,
+      trials: settings.propagationTrials,
+      pollIntervalMs: settings.propagationPollMs,
+      fromCommitMs: summarize(fromCommit),
+      fromCallMs: summarize(fromCall),
+      timeouts,
+    };
+  } finally {
+    for (const child of children) {
+      if (child.process.exitCode === null) child.process.send({ type: 'stop' } satisfies ParentMessage);
+    }
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.process.exitCode !== null) return resolve();
+            const timer = setTimeout(() => {
+              child.process.kill('SIGKILL');
+              resolve();
+            }, 10_000);
+            child.process.on('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+}

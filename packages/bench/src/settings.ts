@@ -1,0 +1,66 @@
+/**
+ * Sizes of a run: the full run (manual, minutes) and the smoke (seconds, in
+ * CI, so the harness cannot rot). Nothing else differs between them.
+ */
+export interface BenchSettings {
+  smoke: boolean;
+  /** Interleaved rounds of the steady-state series; medians are reported. */
+  rounds: number;
+  /** Length of one throughput measurement. */
+  runMs: number;
+  /** Per-call latency samples per round for the in-process subjects. */
+  latencySamples: number;
+  /** The same for the baseline (a few ms per call), capped by `baselineLatencyMs`. */
+  baselineLatencySamples: number;
+  baselineLatencyMs: number;
+  /** Concurrent callers of the extra baseline row. */
+  baselineConcurrency: number;
+  /** create, activate and deactivate, each. */
+  writeOps: number;
+  coldRepetitions: number;
+  /** Propagation trials per mode (pub/sub, poll only). */
+  propagationTrials: number;
+  /** Child processes of the propagation test: one activates, the others read. */
+  propagationProcesses: number;
+  /** Poll interval of the children (the poll-only bound is this plus 100 ms). */
+  propagationPollMs: number;
+  recordResultClients: number;
+  /** Tracked clients for the memory figure (extrapolated to a million). */
+  memoryClients: number;
+}
+
+export function benchSettings(smoke: boolean): BenchSettings {
+  return smoke
+    ? {
+        smoke,
+        rounds: 1,
+        runMs: 40,
+        latencySamples: 2_000,
+        baselineLatencySamples: 30,
+        baselineLatencyMs: 300,
+        baselineConcurrency: 4,
+        writeOps: 5,
+        coldRepetitions: 2,
+        propagationTrials: 3,
+        propagationProcesses: 3,
+        propagationPollMs: 200,
+        recordResultClients: 100,
+        memoryClients: 10_000,
+      }
+    : {
+        smoke,
+        rounds: 5,
+        runMs: 1_000,
+        latencySamples: 100_000,
+        baselineLatencySamples: 1_000,
+        baselineLatencyMs: 3_000,
+        baselineConcurrency: 16,
+        writeOps: 200,
+        coldRepetitions: 7,
+        propagationTrials: 100,
+        propagationProcesses: 8,
+        propagationPollMs: 1_000,
+        recordResultClients: 1_000,
+        memoryClients: 1_000_000,
+      };
+}
