@@ -10,21 +10,21 @@ import type { AuditRecord } from './ports';
 import { recordFromRow } from './record-row';
 
 export interface AuditQuery {
-  /** Only records about this target (exact match). */
+  /** Only records about this target (exact match). @default any target */
   target?: string;
-  /** Only records by this actor (exact match). */
+  /** Only records by this actor (exact match). @default any actor */
   actor?: string;
-  /** Only records of this type (exact match). */
+  /** Only records of this type (exact match). @default any type */
   type?: string;
-  /** Only records of this client (exact match). */
+  /** Only records of this client (exact match). @default any client */
   clientId?: string;
-  /** Only records that occurred at or after this time. */
+  /** Only records that occurred at or after this time. @default no lower bound */
   since?: Date;
-  /** Only records that occurred before this time. */
+  /** Only records that occurred before this time. @default no upper bound */
   until?: Date;
   /** Most records per page, 1 to 1000. @default 50 */
   limit?: number;
-  /** `nextCursor` of the previous page; omit for the newest page. */
+  /** `nextCursor` of the previous page. @default the newest page */
   cursor?: string;
 }
 

@@ -54,7 +54,13 @@ const eventSchema = z.object({
   // Checked by `jsonSafeCopy` below: zod's record parsing would assign a
   // `__proto__` key through the setter.
   metadata: z.unknown(),
-  occurredAt: z.date({ invalid_type_error: 'must be a valid Date' }).optional(),
+  occurredAt: z
+    .date({ invalid_type_error: 'must be a valid Date' })
+    // Beyond these years the ISO form (and so the hash) does not survive a timestamptz round trip.
+    .refine((date) => date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999, {
+      message: 'must be between the years 1 and 9999',
+    })
+    .optional(),
 });
 
 /**

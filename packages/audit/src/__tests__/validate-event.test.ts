@@ -29,6 +29,8 @@ const cases: Array<[string, Record<string, unknown>, string]> = [
   ['empty clientId', { clientId: '' }, 'clientId'],
   ['NUL in actor', { actor: 'al\u0000ice' }, 'actor'],
   ['invalid occurredAt', { occurredAt: new Date('nope') }, 'occurredAt'],
+  ['occurredAt past year 9999', { occurredAt: new Date(Date.UTC(10000, 0, 1)) }, 'occurredAt'],
+  ['occurredAt as a string', { occurredAt: '2025-01-01T00:00:00Z' }, 'occurredAt'],
   ['a function in metadata', { metadata: { nested: { fn: () => 1 } } }, 'metadata.nested.fn'],
   ['a BigInt in metadata', { metadata: { amount: 10n } }, 'metadata.amount'],
   ['a cycle in metadata', { metadata: cyclic() }, 'metadata.inner.self.back'],
