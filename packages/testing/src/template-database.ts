@@ -8,6 +8,11 @@ import { customAlphabet } from 'nanoid';
 import postgres from 'postgres';
 
 const PREFIX = 'rtv_t_';
+/** Databases of runs killed before their teardown are dropped after this long; younger ones may be another run's. */
+const LEFTOVER_AGE_S = 2 * 60 * 60;
+
+/** `rtv_t_<epoch seconds>_<id>`: the creation time in the name tells leftovers from a concurrent run's databases. */
+const newName = (kind: string) => `${PREFIX}${Math.floor(Date.now() / 1000)}_${kind}${lowerId()}`;
 const lowerId = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 12);
 
 export function databaseUrlFor(baseUrl: string, database: string): string {
@@ -26,7 +31,7 @@ async function withAdmin<T>(baseUrl: string, fn: (sql: postgres.Sql) => Promise<
 }
 
 export async function createTemplateDatabase(baseUrl: string): Promise<string> {
-  const name = `${PREFIX}tpl_${lowerId()}`;
+  const name = newName('tpl_');
   await withAdmin(baseUrl, (sql) => sql.unsafe(`CREATE DATABASE "${name}"`));
   const handle = createDb(databaseUrlFor(baseUrl, name), { max: 1 });
   try {
@@ -38,7 +43,7 @@ export async function createTemplateDatabase(baseUrl: string): Promise<string> {
 }
 
 export async function cloneDatabase(baseUrl: string, template: string): Promise<string> {
-  const name = `${PREFIX}${lowerId()}`;
+  const name = newName('');
   // Clones of one template can collide on its lock ("being accessed by other users"): retry.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -55,11 +60,15 @@ export async function dropDatabase(baseUrl: string, name: string): Promise<void>
   await withAdmin(baseUrl, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
-/** Databases left by runs that were killed before their teardown. */
+/** Databases left by runs that were killed before their teardown (never a concurrent run's). */
 export async function dropLeftoverDatabases(baseUrl: string): Promise<void> {
   const rows = await withAdmin(
     baseUrl,
     (sql) => sql<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE ${`${PREFIX}%`}`,
   );
-  for (const row of rows) await dropDatabase(baseUrl, row.datname).catch(() => {});
+  const now = Date.now() / 1000;
+  for (const row of rows) {
+    const createdAt = Number(/^rtv_t_(\d+)_/.exec(row.datname)?.[1] ?? 0);
+    if (now - createdAt > LEFTOVER_AGE_S) await dropDatabase(baseUrl, row.datname).catch(() => {});
+  }
 }
