@@ -433,18 +433,29 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
     };
   }
 
+  function getStats(target: string, clientId?: string): AutoTripStats {
+    const owner = registry.targets.get(target);
+    const now = clock.now();
+    if (clientId === undefined) return statsOf(owner?.aggregate, now);
+    return statsOf(owner?.clients.get(clientId)?.counter, now);
+  }
+
+  async function flush(): Promise<void> {
+    if (shared !== undefined) await flushShared();
+    await idle();
+  }
+
+  function stop(): void {
+    for (const timer of timers) clearInterval(timer);
+    timers = [];
+  }
+
   return {
     recordResult,
-
-    getStats(target, clientId) {
-      const owner = registry.targets.get(target);
-      const now = clock.now();
-      if (clientId === undefined) return statsOf(owner?.aggregate, now);
-      return statsOf(owner?.clients.get(clientId)?.counter, now);
-    },
+    getStats,
 
     async getSharedStats(target, clientId) {
-      if (shared === undefined) return this.getStats(target, clientId);
+      if (shared === undefined) return getStats(target, clientId);
       const now = clock.now();
       const [sums] = await shared.pushAndRead([], [{ target, clientId: clientId ?? ALL_CLIENTS }], now);
       return toStats(sums ?? emptySums(), now);
@@ -456,10 +467,7 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
       await idle();
     },
 
-    async flush() {
-      if (shared !== undefined) await flushShared();
-      await idle();
-    },
+    flush,
 
     start() {
       if (timers.length > 0) return;
@@ -474,14 +482,11 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
       for (const timer of timers) timer.unref();
     },
 
-    stop() {
-      for (const timer of timers) clearInterval(timer);
-      timers = [];
-    },
+    stop,
 
     async close() {
-      this.stop();
-      await this.flush();
+      stop();
+      await flush();
     },
 
     trackedKeys: () => registry.size,

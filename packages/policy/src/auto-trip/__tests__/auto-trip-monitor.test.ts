@@ -1,3 +1,4 @@
+import { waitFor } from '@rtv/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isValidationError } from '../../errors';
 import type { Metrics } from '../../ports';
@@ -139,8 +140,12 @@ describe.each(['record', 'interval'] as const)('AutoTripMonitor: auto-trip behav
 
   it('trips exactly at the threshold (inclusive), also for rates that are not exact in binary', async () => {
     const { service, record, tick } = setup(mode);
-    record(3, false, 'client_t', 'platform:tiktok');
-    record(7, true, 'client_t', 'platform:tiktok'); // 3/10 = 0.3, the tiktok threshold
+    // Successes first, so the rate reaches 0.3 (the tiktok threshold) only at the last record: 3/10.
+    record(7, true, 'client_t', 'platform:tiktok');
+    record(2, false, 'client_t', 'platform:tiktok');
+    await tick();
+    expect(await service.listActive()).toEqual([]); // 2/9 < 0.3
+    record(1, false, 'client_t', 'platform:tiktok');
     await tick();
     expect((await service.listActive()).map((s) => s.targetValue)).toEqual(['tiktok']);
   });
@@ -258,6 +263,24 @@ describe('AutoTripMonitor: evaluate on record', () => {
     await monitor.flush();
     expect(opened).toEqual([]);
     expect((await service.getById(sw.id)).activatedBy).toBe('ops');
+  });
+});
+
+describe('AutoTripMonitor: timers', () => {
+  it('start() runs the interval pass by itself', async () => {
+    const { service, monitor, record } = setup('interval', {}, { ...specConfig, checkIntervalMs: 5 });
+    record(10, false);
+    expect(await service.listActive()).toEqual([]); // interval mode: nothing decided at record time
+    monitor.start();
+    monitor.start(); // idempotent
+    const [sw] = await waitFor(
+      async () => ((await service.listActive()).length > 0 ? service.listActive() : undefined),
+      {
+        what: 'the interval pass to trip the switch',
+      },
+    );
+    expect(sw?.clientId).toBe('client_abc');
+    monitor.stop();
   });
 });
 

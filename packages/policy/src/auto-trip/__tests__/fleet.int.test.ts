@@ -3,7 +3,7 @@
  * exactly when one worker seeing all of them would; a dead Redis never reaches recordResult.
  */
 import { killSwitches } from '@rtv/db';
-import { createTestRedis, uniqueKeyPrefix } from '@rtv/testing';
+import { createTestRedis, uniqueKeyPrefix, waitFor } from '@rtv/testing';
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,23 @@ describe('fleet-wide auto-trip on Redis', () => {
     await Promise.all(workers.map((w) => w.flush()));
     expect(await h.activations(rows[0]?.id ?? '')).toHaveLength(1);
     expect(await h.incidents.listIncidents({ clientId: client })).toHaveLength(1);
+  });
+
+  it('pushes on its own timer once started: a started fleet trips without flush()', async () => {
+    const client = 'fleet_timer';
+    const workers = fleet(uniqueKeyPrefix());
+    for (const w of workers)
+      for (let i = 0; i < 5; i++) w.recordResult({ target: 'platform:meta', success: false, clientId: client });
+    for (const w of workers) w.start();
+    const rows = await waitFor(
+      async () => ((await rowsOf(client)).some((r) => r.isActive) ? rowsOf(client) : undefined),
+      {
+        what: 'the fleet to trip on its timers',
+      },
+    );
+    expect(rows).toHaveLength(1);
+    for (const w of workers) await w.close();
+    expect(await h.activations(rows[0]?.id ?? '')).toHaveLength(1);
   });
 
   it('trips nothing when the fleet stays under the threshold, though one worker alone is over it', async () => {
