@@ -258,7 +258,8 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
     slot.cooldownUntil = now + config.cooldownMs;
     const details = tripDetails(kind, sums, threshold, owner.parsed.target, clientId, config.windowMs);
     const previous = slot.chain ?? Promise.resolve();
-    const task: Promise<void> = previous.then(() => trip(slot, owner, details, now));
+    // A throwing onTrip or onError listener must not become an unhandled rejection.
+    const task: Promise<void> = previous.then(() => trip(slot, owner, details, now)).catch(() => {});
     slot.chain = task;
     pending.add(task);
     void task.finally(() => {
@@ -367,6 +368,7 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
         slot.delta?.clear();
         slot.dirty = false;
       }
+      for (const owner of targets) registry.dropIfUnused(owner);
     }
 
     if (windows === undefined) {

@@ -126,8 +126,13 @@ export class KeyRegistry {
     this.evictions++;
     const owner = entry.owner;
     owner.clients.delete(entry.clientId);
+    this.dropIfUnused(owner);
+  }
+
+  /** Forgets an unconfigured target once nothing holds it (no client, no trip in flight, no pending push). */
+  dropIfUnused(owner: TargetState): void {
     if (owner.clients.size === 0 && !owner.permanent && owner.chain === undefined && !owner.dirty) {
-      this.targets.delete(owner.parsed.target);
+      if (this.targets.get(owner.parsed.target) === owner) this.targets.delete(owner.parsed.target);
     }
   }
 
