@@ -1,0 +1,160 @@
+/**
+ * Builds what a command needs from the environment: the database
+ * (DATABASE_URL, else the embedded PGlite in RTV_DATA_DIR or ./.rtv/data),
+ * Redis (REDIS_URL, optional), the audit emitter and the kill-switch service.
+ * Everything is short-lived: `close()` ends every handle so the process exits
+ * promptly, and the service runs without its sweep timer.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type AuditEmitter, createAuditEmitter } from '@rtv/audit';
+import { type Database, type DbHandle, createDb, createEmbeddedDb, migrate } from '@rtv/db';
+import { type KillSwitchService, createKillSwitchService } from '@rtv/policy';
+import { Redis } from 'ioredis';
+import { redactUrl } from './errors-to-exit';
+
+export interface ConnectOptions {
+  env: NodeJS.ProcessEnv;
+  /** Where notes for the person go (stderr): the embedded data directory, Redis trouble. */
+  note: (line: string) => void;
+  /** Apply migrations on the embedded database (a newcomer has no other way to get tables). @default true */
+  migrateEmbedded?: boolean;
+}
+
+export interface Connection {
+  db: Database;
+  kind: DbHandle['kind'];
+  /** Where the database is, for messages: a redacted URL or the embedded directory. */
+  databaseLabel: string;
+  /** Redacted REDIS_URL, when one is set. */
+  redisLabel?: string;
+  redis?: Redis;
+  /** Why Redis did not answer when connecting (the service then runs on PostgreSQL alone). */
+  redisError(): string | undefined;
+  audit: AuditEmitter;
+  /** Created on first use: commands that only read the audit trail never start a snapshot sync. */
+  service(): KillSwitchService;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATA_DIR = './.rtv/data';
+
+/** The kill-switch service options the CLI always uses; exported so tests and docs show the same. */
+export const CLI_SERVICE_OPTIONS = {
+  // A CLI run lasts a second: a sweep timer would only hold the process open.
+  sweepIntervalMs: 0,
+  // An operator waiting on a dead server wants the error, not a long hang.
+  operationTimeoutMs: 2000,
+  startupTimeoutMs: 3000,
+} as const;
+
+async function openDatabase(options: ConnectOptions): Promise<{ handle: DbHandle; label: string }> {
+  const url = options.env.DATABASE_URL?.trim();
+  if (url) {
+    // A small pool: the CLI runs one command; a short close timeout: nothing is left running at exit.
+    const handle = createDb(url, { max: 2, connectTimeoutSeconds: 5, closeTimeoutSeconds: 1 });
+    return { handle, label: redactUrl(url) };
+  }
+  const dir = resolve(options.env.RTV_DATA_DIR?.trim() || DEFAULT_DATA_DIR);
+  const label = `embedded PGlite at ${dir}`;
+  if (!existsSync(dir)) {
+    options.note(
+      `rtv-ks: no DATABASE_URL set; using the embedded database at ${dir} (created now; set RTV_DATA_DIR to move it)`,
+    );
+    mkdirSync(dir, { recursive: true });
+  }
+  const handle = await createEmbeddedDb(dir);
+  if (options.migrateEmbedded ?? true) await migrate(handle.db);
+  return { handle, label };
+}
+
+async function openRedis(
+  url: string,
+  note: (line: string) => void,
+): Promise<{ redis: Redis; firstError: () => string | undefined }> {
+  const label = redactUrl(url);
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    // The service's recommended settings: a dead Redis fails a command fast instead of queueing it.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: 500,
+    connectTimeout: 2000,
+    // A one-shot command should not keep reconnecting for long.
+    retryStrategy: (times) => (times > 3 ? null : 200 * times),
+  });
+  let firstError: string | undefined;
+  redis.on('error', (error: Error) => {
+    // Without a listener ioredis would crash the process on a connection error.
+    if (firstError !== undefined) return;
+    firstError = error.message;
+    note(
+      `rtv-ks: warning: Redis at ${label} did not answer (${error.message}); PostgreSQL stays the source of truth: changes are stored there and instances pick them up by polling it`,
+    );
+  });
+  try {
+    await redis.connect();
+  } catch {
+    // Reported by the listener above; the service treats Redis as optional and falls back to PostgreSQL.
+  }
+  return { redis, firstError: () => firstError };
+}
+
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  const { handle, label } = await openDatabase(options);
+  const redisUrl = options.env.REDIS_URL?.trim();
+  let redis: Redis | undefined;
+  let redisError: () => string | undefined = () => undefined;
+  try {
+    if (redisUrl) {
+      const opened = await openRedis(redisUrl, options.note);
+      redis = opened.redis;
+      redisError = opened.firstError;
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const audit = createAuditEmitter({ db: handle.db });
+  const keyPrefix = options.env.RTV_KEY_PREFIX?.trim() || undefined;
+  let service: KillSwitchService | undefined;
+  let closed = false;
+
+  return {
+    db: handle.db,
+    kind: handle.kind,
+    databaseLabel: label,
+    redisLabel: redisUrl ? redactUrl(redisUrl) : undefined,
+    redis,
+    redisError,
+    audit,
+    service() {
+      service ??= createKillSwitchService({
+        db: handle.db,
+        redis,
+        audit,
+        keyPrefix,
+        ...CLI_SERVICE_OPTIONS,
+        onError(error, during) {
+          // Only publication matters to the operator: the change is committed, others learn of it by polling.
+          if (during === 'publish') {
+            const message = error instanceof Error ? error.message : String(error);
+            options.note(
+              `rtv-ks: warning: the change is committed, but telling other instances through Redis failed (${message}); they will see it when they next poll PostgreSQL`,
+            );
+          }
+        },
+      });
+      return service;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Each step runs even when an earlier one failed: a dangling handle would keep the process alive.
+      await service?.close().catch(() => {});
+      await audit.close().catch(() => {});
+      if (redis) redis.disconnect();
+      await handle.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The kill-switch metrics, read at scrape time: the check path only bumps
+ * plain counters (`service.checkStats()`), and these collectors copy them
+ * into prom-client when Prometheus asks. No registry look-up ever happens per
+ * check. Optional sources add auto-trips (a monitor's counters) and open
+ * incidents (an incident service).
+ */
+import type { CheckStats, KillSwitchScope } from '@rtv/policy';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** What is read from the monitor: its plain counters (structural, so any monitor version fits). */
+export interface AutoTripCountersSource {
+  counters(): { trips: number; tripFailures?: number };
+}
+
+/** What is read from the incident service: unresolved incidents. */
+export interface OpenIncidentsSource {
+  listIncidents(filter: { status: ('open' | 'acknowledged')[]; limit: number }): Promise<readonly unknown[]>;
+}
+
+export interface KillSwitchMetricsOptions {
+  service: { checkStats(): CheckStats };
+  /** Adds `kill_switch_auto_trips_total` and `kill_switch_auto_trip_failures_total`. */
+  monitor?: AutoTripCountersSource;
+  /** Adds `kill_switch_incidents_open` (open or acknowledged, read per scrape, capped at 1000). */
+  incidents?: OpenIncidentsSource;
+  /** Metric name prefix. @default 'kill_switch_' */
+  prefix?: string;
+}
+
+const SCOPES: readonly KillSwitchScope[] = ['global', 'client', 'platform', 'action'];
+
+type HistogramData = Awaited<ReturnType<Histogram<string>['get']>>;
+
+/**
+ * A histogram whose buckets are the service's own cumulative counts, copied
+ * at scrape time. prom-client reads `getForPromString()` for the text format
+ * and `get()` for JSON; both are answered from the stats.
+ */
+class CheckDurationHistogram extends Histogram<string> {
+  constructor(
+    private readonly metricName: string,
+    private readonly stats: () => CheckStats,
+    registry: Registry,
+  ) {
+    super({ name: metricName, help: 'Duration of kill-switch checks, in seconds', buckets: [1], registers: [] });
+    registry.registerMetric(this);
+  }
+
+  override async get(): Promise<HistogramData> {
+    const stats = this.stats();
+    const template = await super.get();
+    const values: HistogramData['values'] = [];
+    stats.durationBucketsMs.forEach((boundMs, i) => {
+      values.push({
+        metricName: `${this.metricName}_bucket`,
+        labels: { le: boundMs / 1000 },
+        value: stats.durationCounts[i] ?? 0,
+      });
+    });
+    values.push({ metricName: `${this.metricName}_bucket`, labels: { le: '+Inf' }, value: stats.checks });
+    values.push({ metricName: `${this.metricName}_sum`, labels: {}, value: stats.durationSumMs / 1000 });
+    values.push({ metricName: `${this.metricName}_count`, labels: {}, value: stats.checks });
+    return { ...template, values };
+  }
+
+  getForPromString(): Promise<HistogramData> {
+    return this.get();
+  }
+}
+
+/**
+ * Registers the kill-switch metrics on `registry`. Call once per registry;
+ * serve it with `createMetricsHandler(registry)`.
+ */
+export function registerKillSwitchMetrics(registry: Registry, options: KillSwitchMetricsOptions): void {
+  const prefix = options.prefix ?? 'kill_switch_';
+  // One stats read per scrape, shared by every collector of that scrape.
+  let cached: { at: number; stats: CheckStats } | undefined;
+  const stats = (): CheckStats => {
+    const now = Date.now();
+    if (!cached || now - cached.at > 100) cached = { at: now, stats: options.service.checkStats() };
+    return cached.stats;
+  };
+  const counterFrom = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name: `${prefix}${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        // The source is already a running total: mirror it.
+        this.reset();
+        this.inc(read());
+      },
+    });
+  const gaugeFrom = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+
+  counterFrom('checks_total', 'Kill-switch checks answered by this instance', () => stats().checks);
+  counterFrom(
+    'checks_tripped_total',
+    'Checks answered "tripped" (a switch matched, or the state was unavailable and failing closed)',
+    () => stats().tripped,
+  );
+  counterFrom(
+    'checks_failed_closed_total',
+    'Checks answered "tripped" because the state could not be confirmed (failing closed)',
+    () => stats().failedClosed,
+  );
+  new CheckDurationHistogram(`${prefix}check_duration_seconds`, stats, registry);
+  gaugeFrom(
+    'snapshot_age_seconds',
+    'Seconds since this instance last confirmed its kill-switch state',
+    () => stats().snapshotAgeMs / 1000,
+  );
+  gaugeFrom('snapshot_version', 'Version of the kill-switch state this instance holds', () => stats().snapshotVersion);
+  new Gauge({
+    name: `${prefix}active_switches`,
+    help: 'Active kill switches in this instance snapshot, by scope',
+    labelNames: ['scope'],
+    registers: [registry],
+    collect() {
+      const byScope = stats().activeByScope;
+      for (const scope of SCOPES) this.set({ scope }, byScope[scope] ?? 0);
+    },
+  });
+
+  const monitor = options.monitor;
+  if (monitor) {
+    counterFrom('auto_trips_total', 'Switches tripped by the auto-trip monitor', () => monitor.counters().trips);
+    counterFrom(
+      'auto_trip_failures_total',
+      'Auto-trips that failed to activate their switch',
+      () => monitor.counters().tripFailures ?? 0,
+    );
+  }
+  const incidents = options.incidents;
+  if (incidents) {
+    new Gauge({
+      name: `${prefix}incidents_open`,
+      help: 'Unresolved incidents (open or acknowledged)',
+      registers: [registry],
+      async collect() {
+        try {
+          const open = await incidents.listIncidents({ status: ['open', 'acknowledged'], limit: 1000 });
+          this.set(open.length);
+        } catch {
+          // A scrape must not fail because the database is down: the health endpoint says that.
+          this.reset();
+        }
+      },
+    });
+  }
+}

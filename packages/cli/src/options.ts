@@ -1,0 +1,53 @@
+/**
+ * Option parsing shared by several commands: who is acting (--by or
+ * RTV_ACTOR), durations (--expires-in, --since), enum filters. Each failure
+ * is a `UsageError` naming the option, raised before anything is touched.
+ */
+import { killSwitchScopes, killSwitchTargetTypes } from '@rtv/db';
+import type { KillSwitchScope, KillSwitchTargetType } from '@rtv/policy';
+import { parseDuration } from './format/time';
+import { UsageError } from './usage-error';
+
+export function resolveActor(by: string | undefined, env: NodeJS.ProcessEnv): string {
+  const actor = by?.trim() || env.RTV_ACTOR?.trim();
+  if (!actor) {
+    throw new UsageError(
+      '--by is required: say who is acting (e.g. --by alice@example.com), or set RTV_ACTOR for the session',
+      '--by',
+    );
+  }
+  return actor;
+}
+
+export function durationOption(option: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new UsageError(`${option} must be a duration such as 30m, 2h, 1h30m or 7d (got "${text}")`, option);
+  }
+  return ms;
+}
+
+export function scopeOption(text: string | undefined): KillSwitchScope | undefined {
+  if (text === undefined) return undefined;
+  if ((killSwitchScopes as readonly string[]).includes(text)) return text as KillSwitchScope;
+  throw new UsageError(`--scope must be one of ${killSwitchScopes.join(', ')} (got "${text}")`, '--scope');
+}
+
+export function targetTypeOption(text: string | undefined): KillSwitchTargetType | undefined {
+  if (text === undefined) return undefined;
+  if ((killSwitchTargetTypes as readonly string[]).includes(text)) return text as KillSwitchTargetType;
+  throw new UsageError(
+    `--target-type must be one of ${killSwitchTargetTypes.join(', ')} (got "${text}")`,
+    '--target-type',
+  );
+}
+
+export function limitOption(text: string | undefined, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new UsageError(`--limit must be a whole number from 1 to ${max} (got "${text}")`, '--limit');
+  }
+  return value;
+}
