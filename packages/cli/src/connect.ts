@@ -9,7 +9,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AuditEmitter, createAuditEmitter } from '@rtv/audit';
 import { type Database, type DbHandle, createDb, createEmbeddedDb, migrate } from '@rtv/db';
-import { type KillSwitchService, createKillSwitchService } from '@rtv/policy';
+import {
+  type IncidentService,
+  type KillSwitchService,
+  createIncidentService,
+  createKillSwitchService,
+} from '@rtv/policy';
 import { Redis } from 'ioredis';
 import { redactUrl } from './errors-to-exit';
 
@@ -34,6 +39,8 @@ export interface Connection {
   audit: AuditEmitter;
   /** Created on first use: commands that only read the audit trail never start a snapshot sync. */
   service(): KillSwitchService;
+  /** The incident service on the same database and audit trail. */
+  incidents(): IncidentService;
   close(): Promise<void>;
 }
 
@@ -146,6 +153,9 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
         },
       });
       return service;
+    },
+    incidents() {
+      return createIncidentService({ db: handle.db, audit });
     },
     async close() {
       if (closed) return;

@@ -38,6 +38,7 @@ export function buildProgram(io: CliIo): { program: Command; context: ReturnType
       writeErr: (text) => io.stderr.write(text),
     })
     .addHelpText('after', `\n${ENV_HELP}\n\n${EXIT_CODE_HELP}\n`);
+  // Subcommands copy the exit override and output settings when created, so their usage errors land here too.
   registerStatus(program, context);
   registerList(program, context);
   registerCreate(program, context);
@@ -48,13 +49,6 @@ export function buildProgram(io: CliIo): { program: Command; context: ReturnType
   registerIncidents(program, context);
   registerHealth(program, context);
   registerMigrate(program, context);
-  // Subcommands inherit the parent's exit override and output, so their usage errors land here too.
-  for (const command of program.commands) {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
-  }
   return { program, context };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { KillSwitchService } from '@rtv/policy';
 
-/** -1 when the first load did not finish within `timeoutMs` (the state is then unknown here). */
+/** -1 when the first load failed or did not finish within `timeoutMs` (the state is then unknown here). */
 export async function loadedStateVersion(service: KillSwitchService, timeoutMs = 3000): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
@@ -13,7 +13,12 @@ export async function loadedStateVersion(service: KillSwitchService, timeoutMs =
     timer.unref();
   });
   try {
-    const outcome = await Promise.race([service.ready().then(() => 'ready' as const), timedOut]);
+    // ready() rejects when no store answered: the version is unknown here, which is what -1 says.
+    const loaded = service.ready().then(
+      () => 'ready' as const,
+      () => 'failed' as const,
+    );
+    const outcome = await Promise.race([loaded, timedOut]);
     return outcome === 'ready' ? service.checkStats().snapshotVersion : -1;
   } finally {
     clearTimeout(timer);
