@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     log('create / activate / deactivate');
     const writes = await benchWrites(env, settings);
     log('recordResult and memory per tracked client');
-    const recordResultOpsPerSec = benchRecordResult(settings);
+    const recordResult = await benchRecordResult(settings);
     const memory = await benchMemory(settings);
     log('propagation over pub/sub');
     const pubsub = await benchPropagation(env, settings, 'pubsub');
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       },
       cold,
       writes,
-      autoTrip: { recordResultOpsPerSec, trackedClients: settings.recordResultClients, memory },
+      autoTrip: { recordResult, memory },
       propagation: [pubsub, pollOnly],
       targets: judgeTargets(steadyState, [pubsub, pollOnly]),
     };

@@ -24,7 +24,6 @@ export interface BenchSettings {
   propagationProcesses: number;
   /** Poll interval of the children (the poll-only bound is this plus 100 ms). */
   propagationPollMs: number;
-  recordResultClients: number;
   /** Tracked clients for the memory figure (extrapolated to a million). */
   memoryClients: number;
 }
@@ -44,7 +43,6 @@ export function benchSettings(smoke: boolean): BenchSettings {
         propagationTrials: 3,
         propagationProcesses: 3,
         propagationPollMs: 200,
-        recordResultClients: 100,
         memoryClients: 10_000,
       }
     : {
@@ -60,7 +58,6 @@ export function benchSettings(smoke: boolean): BenchSettings {
         propagationTrials: 100,
         propagationProcesses: 8,
         propagationPollMs: 1_000,
-        recordResultClients: 1_000,
         memoryClients: 1_000_000,
       };
 }

@@ -1,17 +1,25 @@
 /**
- * The auto-trip monitor's hot call, `recordResult` (synchronous, counted in
- * bucketed rings), and the memory a tracked (target, client) window costs,
- * measured in a child process with `--expose-gc` so garbage does not count.
+ * The auto-trip monitor's hot call, `recordResult` (the monitor's own
+ * benchmark, run as a child), and the memory a tracked (target, client)
+ * window costs at a million clients, measured in a child process with
+ * `--expose-gc` so garbage does not count.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type KillSwitchService, createAutoTripMonitor } from '@rtv/policy';
-import { median, throughputSync } from '../measure-ops';
+import type { KillSwitchService } from '@rtv/policy';
 import type { BenchSettings } from '../settings';
 
+/** What packages/policy/bench/record-result.ts --json prints. */
+export interface RecordResultFigures {
+  runs: number;
+  runMs: number;
+  targetOpsPerSec: number;
+  throughput: Array<{ scenario: string; opsPerSec: number }>;
+  memory: { bytesPerKey: number; keys: number; exact: boolean };
+}
+
 export interface AutoTripResult {
-  recordResultOpsPerSec: number;
-  trackedClients: number;
+  recordResult: RecordResultFigures;
   memory: {
     measuredClients: number;
     bytesPerClient: number;
@@ -26,29 +34,26 @@ export const neverTrips: Pick<KillSwitchService, 'ensure' | 'activate'> = {
   activate: () => Promise.reject(new Error('the benchmark must not trip')),
 };
 
-export function benchRecordResult(settings: BenchSettings): number {
-  const monitor = createAutoTripMonitor({
-    killSwitchService: neverTrips,
-    onError: () => {},
-    config: {
-      windowMs: 60_000,
-      checkIntervalMs: 1_000,
-      maxTrackedKeys: settings.recordResultClients * 2,
-      thresholds: { 'platform:meta': { errorRate: 0.5, minSamples: 100 } },
-    },
+/**
+ * Runs the auto-trip engineer's benchmark (packages/policy/bench/record-result.ts --json,
+ * with --expose-gc) in a child process and returns its figures.
+ */
+export async function benchRecordResult(settings: BenchSettings): Promise<RecordResultFigures> {
+  const script = fileURLToPath(new URL('../../../policy/bench/record-result.ts', import.meta.url));
+  const args = ['--expose-gc', '--import', 'tsx', script, '--json', ...(settings.smoke ? ['--quick'] : [])];
+  const out = await runChild(args);
+  return JSON.parse(out) as RecordResultFigures;
+}
+
+async function runChild(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  let out = '';
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
   });
-  const clients = Array.from({ length: settings.recordResultClients }, (_, i) => `client_${i}`);
-  const results = clients.map((clientId, i) => ({ target: 'platform:meta', clientId, success: i % 100 !== 0 }));
-  let i = 0;
-  const record = () => {
-    monitor.recordResult(results[i] as (typeof results)[number]);
-    i = i + 1 === results.length ? 0 : i + 1;
-  };
-  const runs: number[] = [];
-  for (let round = 0; round < settings.rounds; round++) runs.push(throughputSync(record, settings.runMs));
-  if (monitor.counters().trips !== 0) throw new Error('the recordResult benchmark tripped a switch');
-  monitor.stop();
-  return median(runs);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}`);
+  return out;
 }
 
 /** Runs memory-child.ts with --expose-gc and parses its one JSON line. */
