@@ -1,0 +1,188 @@
+/**
+ * Hostile arguments to the operator CLI (`rtv-ks`), property-based with few
+ * runs (each spawns a process): every bad argument exits with code 2 (usage
+ * or validation), prints no stack trace, and changes nothing in PostgreSQL.
+ * Runs the built binary (packages/cli/dist/cli.js) when it is newer than the
+ * sources it is built from, else the same entry from source through tsx.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { auditEvents, killSwitchHistory, killSwitches } from '@rtv/db';
+import { count } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, type Harness, REASON, createHarness } from '../src/service/__tests__/harness';
+import type { KillSwitch } from '../src/types';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const RUNS = 6;
+let h: Harness;
+let inactive: KillSwitch;
+let active: KillSwitch;
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** `node dist/cli.js` when every package it loads is built from the current sources; else the source entry. */
+function cliCommand(): { args: string[]; built: boolean } {
+  const packages = ['cli', 'policy', 'audit', 'db'];
+  const built = packages.every((pkg) => {
+    const dist = join(ROOT, 'packages', pkg, 'dist');
+    return existsSync(dist) && newestMtime(dist) >= newestMtime(join(ROOT, 'packages', pkg, 'src'));
+  });
+  return built
+    ? { args: [join(ROOT, 'packages/cli/dist/cli.js')], built }
+    : { args: ['--import', 'tsx', join(ROOT, 'packages/cli/src/cli.ts')], built };
+}
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[]): Promise<CliRun> {
+  const command = cliCommand();
+  const child = spawn(process.execPath, [...command.args, ...args], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: h.database.url,
+      RTV_KEY_PREFIX: h.keyPrefix,
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function tableCounts() {
+  const [switches] = await h.database.db.select({ n: count() }).from(killSwitches);
+  const [history] = await h.database.db.select({ n: count() }).from(killSwitchHistory);
+  const [audit] = await h.database.db.select({ n: count() }).from(auditEvents);
+  return { switches: switches?.n, history: history?.n, audit: audit?.n };
+}
+
+const STACK_LINE = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
+
+async function expectUsageError(args: string[]): Promise<void> {
+  const run = await runCli(args);
+  const shown = args.map((a) => (a.length > 60 ? `${a.slice(0, 60)}...(${a.length})` : a)).join(' ');
+  if (run.code !== 2 || STACK_LINE.test(run.stderr)) {
+    throw new Error(
+      `rtv-ks ${shown}: exit ${run.code}, stderr:\n${run.stderr.slice(0, 2000)}\nstdout:\n${run.stdout.slice(0, 2000)}`,
+    );
+  }
+}
+
+beforeAll(async () => {
+  h = await createHarness('postgres');
+  const service = h.service();
+  inactive = await service.create({ scope: 'action', targetType: 'action', targetValue: 'cli_a', createdBy: ADMIN });
+  active = await service.create({ scope: 'action', targetType: 'action', targetValue: 'cli_b', createdBy: ADMIN });
+  await service.activate({ id: active.id, reason: REASON, activatedBy: ADMIN });
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+// Process arguments cannot hold NUL, and one argument is at most 128 KiB on Linux: 100 KB stands in for "huge".
+const HUGE = 100_000;
+const huge = fc.constantFrom('a'.repeat(HUGE), '€'.repeat(HUGE / 3), "'".repeat(HUGE));
+const SQL = ["'; DROP TABLE kill_switches; --", "1' OR '1'='1", '$$; DELETE FROM audit_events; $$'];
+const weird = fc.constantFrom(...SQL, '__proto__', 'constructor', 'é€😀', 'a b', '"quoted"', '');
+const badIdentifier = fc.oneof(
+  weird.filter((s) => s !== '__proto__' && s !== 'constructor'),
+  huge,
+);
+const controlChar = fc.integer({ min: 1, max: 31 }).map((c) => String.fromCharCode(c));
+
+describe('rtv-ks with hostile arguments', () => {
+  it('create: bad scope, target, client, platform or actor exit 2, no stack, nothing written', async () => {
+    const before = await tableCounts();
+    const argv = fc.oneof(
+      fc.oneof(weird, huge, fc.constantFrom('GLOBAL', 'all')).map((v) => ['create', '--scope', v, '--by', ADMIN]),
+      badIdentifier.map((v) => ['create', '--scope', 'action', '--target-value', v, '--by', ADMIN]),
+      badIdentifier.map((v) => ['create', '--scope', 'client', '--client', v, '--by', ADMIN]),
+      badIdentifier.map((v) => [
+        'create',
+        '--scope',
+        'action',
+        '--target-value',
+        'publish',
+        '--platform',
+        v,
+        '--by',
+        ADMIN,
+      ]),
+      fc
+        .oneof(
+          fc.constantFrom('   ', ''),
+          huge,
+          controlChar.map((c) => `ali${c}ce`),
+        )
+        .map((v) => ['create', '--scope', 'global', '--by', v]),
+      fc
+        .constantFrom('--__proto__', '--constructor', '--prototype')
+        .map((o) => ['create', '--scope', 'global', o, 'x']),
+    );
+    await fc.assert(fc.asyncProperty(argv, expectUsageError), { numRuns: RUNS });
+    expect(await tableCounts()).toEqual(before);
+  }, 120_000);
+
+  it('activate and deactivate: bad id, reason, actor, duration or option exit 2, no stack, nothing written', async () => {
+    const before = await tableCounts();
+    const badReason = fc.oneof(
+      fc.constantFrom('short', '          ', "'; --", ''),
+      huge.map((s) => s.slice(0, 3000)),
+      controlChar.filter((c) => c !== '\t' && c !== '\n' && c !== '\r').map((c) => `long enough reason ${c}`),
+    );
+    const argv = fc.oneof(
+      fc
+        .oneof(fc.constant(''), huge, fc.constant('k'.repeat(37)))
+        .map((id) => ['activate', id, '--reason', REASON, '--by', ADMIN, '--yes']),
+      badReason.map((r) => ['activate', inactive.id, '--reason', r, '--by', ADMIN, '--yes']),
+      badReason.map((r) => ['deactivate', active.id, '--reason', r, '--by', ADMIN, '--yes']),
+      fc
+        .oneof(
+          fc.constantFrom('   '),
+          controlChar.map((c) => `b${c}ob`),
+          huge,
+        )
+        .map((by) => ['deactivate', active.id, '--reason', REASON, '--by', by, '--yes']),
+      fc
+        .oneof(weird, huge, fc.constantFrom('-5m', '1e9h', 'NaN', '0x10'))
+        .map((d) => ['activate', inactive.id, '--reason', REASON, '--by', ADMIN, '--yes', '--expires-in', d]),
+      fc.constantFrom('--__proto__', '--constructor').map((o) => ['deactivate', active.id, o, 'x']),
+    );
+    await fc.assert(fc.asyncProperty(argv, expectUsageError), { numRuns: RUNS });
+    expect(await tableCounts()).toEqual(before);
+    const [a, b] = await Promise.all([h.service().getById(inactive.id), h.service().getById(active.id)]);
+    expect([a.isActive, b.isActive]).toEqual([false, true]);
+  }, 180_000);
+
+  it('the same commands with good arguments succeed (so the refusals are about the hostile argument)', async () => {
+    const run = await runCli(['activate', inactive.id, '--reason', REASON, '--by', ADMIN, '--yes', '--json']);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+    expect(run.code).toBe(0);
+    expect((await h.service().getById(inactive.id)).isActive).toBe(true);
+  }, 60_000);
+});
