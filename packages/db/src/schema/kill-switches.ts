@@ -95,6 +95,12 @@ export const killSwitchHistory = pgTable(
   'kill_switch_history',
   {
     id: varchar('id', { length: columnLimits.id }).primaryKey(),
+    /**
+     * Insertion order. Per switch it is the order of commits (transitions of
+     * one switch are serialised by its row lock), which timestamps alone
+     * cannot give: two transitions may share a millisecond.
+     */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     killSwitchId: varchar('kill_switch_id', { length: columnLimits.id })
       .notNull()
       .references(() => killSwitches.id),
@@ -107,7 +113,7 @@ export const killSwitchHistory = pgTable(
     metadata: jsonb('metadata').$type<Record<string, unknown>>(),
   },
   (t) => [
-    index('kill_switch_history_ks_idx').on(t.killSwitchId, t.performedAt),
+    index('kill_switch_history_ks_idx').on(t.killSwitchId, t.seq),
     index('kill_switch_history_performed_at_idx').on(t.performedAt),
     check(
       'kill_switch_history_action_valid',

@@ -385,7 +385,7 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
           .select()
           .from(killSwitchHistory)
           .where(eq(killSwitchHistory.killSwitchId, parsed))
-          .orderBy(asc(killSwitchHistory.performedAt), asc(killSwitchHistory.id));
+          .orderBy(asc(killSwitchHistory.seq));
       });
     },
 

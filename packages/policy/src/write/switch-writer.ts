@@ -134,9 +134,10 @@ export function createSwitchWriter(db: Database, audit: AuditEmitter, clock: Clo
 
     async activate(input) {
       return db.transaction(async (tx) => {
+        const existing = await lockSwitch(tx, input.id);
+        // Read the time after the lock: a caller that waited for it must not be stamped before the one it waited on.
         const nowMs = clock.now();
         const now = new Date(nowMs);
-        const existing = await lockSwitch(tx, input.id);
         if (isEffectivelyActive(existing, nowMs)) return { row: existing, changed: false };
         const [row] = await tx
           .update(killSwitches)
@@ -186,9 +187,10 @@ export function createSwitchWriter(db: Database, audit: AuditEmitter, clock: Clo
 
     async deactivate(input) {
       return db.transaction(async (tx) => {
+        const existing = await lockSwitch(tx, input.id);
+        // Read the time after the lock: a caller that waited for it must not be stamped before the one it waited on.
         const nowMs = clock.now();
         const now = new Date(nowMs);
-        const existing = await lockSwitch(tx, input.id);
         if (!existing.isActive) return { row: existing, changed: false };
         const activeDuration = existing.activatedAt ? Math.max(0, nowMs - existing.activatedAt.getTime()) : 0;
         const [row] = await tx

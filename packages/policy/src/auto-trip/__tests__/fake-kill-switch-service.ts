@@ -47,8 +47,10 @@ export function createFakeKillSwitchService(clock: Clock = { now: () => Date.now
   };
 
   function addHistory(row: KillSwitch, action: KillSwitchHistoryEntry['action'], by: string, reason: string | null) {
+    seq += 1;
     history.push({
-      id: `ksh_${++seq}`,
+      id: `ksh_${seq}`,
+      seq,
       killSwitchId: row.id,
       action,
       previousState: action === 'created' ? null : !row.isActive,

@@ -78,7 +78,7 @@ export async function createAutoTripHarness(): Promise<AutoTripHarness> {
         .select()
         .from(killSwitchHistory)
         .where(eq(killSwitchHistory.killSwitchId, switchId))
-        .orderBy(asc(killSwitchHistory.performedAt));
+        .orderBy(asc(killSwitchHistory.seq));
       return rows.filter((row) => row.action === 'activated');
     },
     async close() {

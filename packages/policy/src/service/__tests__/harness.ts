@@ -59,7 +59,7 @@ export async function createHarness(backend: 'postgres' | 'pglite' = 'postgres')
         .select()
         .from(killSwitchHistory)
         .where(eq(killSwitchHistory.killSwitchId, id))
-        .orderBy(killSwitchHistory.performedAt);
+        .orderBy(killSwitchHistory.seq);
     },
     async close() {
       for (const service of services) await service.close();

@@ -1,0 +1,3 @@
+DROP INDEX "kill_switch_history_ks_idx";--> statement-breakpoint
+ALTER TABLE "kill_switch_history" ADD COLUMN "seq" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "kill_switch_history_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint
+CREATE INDEX "kill_switch_history_ks_idx" ON "kill_switch_history" USING btree ("kill_switch_id","seq");
