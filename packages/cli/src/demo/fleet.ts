@@ -51,13 +51,13 @@ export async function startInProcessFleet(
     const service = createKillSwitchService({ db: options.db, audit: options.audit, sweepIntervalMs: 0 });
     await service.ready();
     services.push(service);
-    let worker: DemoWorker | undefined;
-    worker = create({
+    const worker = create({
       service,
       incidents: createIncidentService({ db: options.db, audit: options.audit }),
       tickMs: options.tickMs,
       onTrip: options.onTrip,
-      onError: (error) => options.onError(error, worker?.name ?? 'worker'),
+      onError: (error) =>
+        options.onError(error, create === createPublishingService ? 'publishing-service' : 'engagement-worker'),
     });
     workers.push(worker);
   }
