@@ -34,22 +34,22 @@ type HistogramData = Awaited<ReturnType<Histogram<string>['get']>>;
 
 /**
  * A histogram whose buckets are the service's own cumulative counts, copied
- * at scrape time. prom-client reads `getForPromString()` for the text format
- * and `get()` for JSON; both are answered from the stats.
+ * at scrape time. prom-client reads `getForPromString()` for the text format,
+ * and its `get()` (JSON) reads that too, so that is the one method replaced.
  */
 class CheckDurationHistogram extends Histogram<string> {
   constructor(
     private readonly metricName: string,
+    private readonly help: string,
     private readonly stats: () => CheckStats,
     registry: Registry,
   ) {
-    super({ name: metricName, help: 'Duration of kill-switch checks, in seconds', buckets: [1], registers: [] });
+    super({ name: metricName, help, buckets: [1], registers: [] });
     registry.registerMetric(this);
   }
 
-  override async get(): Promise<HistogramData> {
+  async getForPromString(): Promise<HistogramData> {
     const stats = this.stats();
-    const template = await super.get();
     const values: HistogramData['values'] = [];
     stats.durationBucketsMs.forEach((boundMs, i) => {
       values.push({
@@ -61,11 +61,14 @@ class CheckDurationHistogram extends Histogram<string> {
     values.push({ metricName: `${this.metricName}_bucket`, labels: { le: '+Inf' }, value: stats.checks });
     values.push({ metricName: `${this.metricName}_sum`, labels: {}, value: stats.durationSumMs / 1000 });
     values.push({ metricName: `${this.metricName}_count`, labels: {}, value: stats.checks });
-    return { ...template, values };
-  }
-
-  getForPromString(): Promise<HistogramData> {
-    return this.get();
+    return {
+      name: this.metricName,
+      help: this.help,
+      // prom-client's typings say an enum; the registry writes this string into `# TYPE`.
+      type: 'histogram' as unknown as HistogramData['type'],
+      aggregator: 'sum',
+      values,
+    } as HistogramData;
   }
 }
 
@@ -114,7 +117,12 @@ export function registerKillSwitchMetrics(registry: Registry, options: KillSwitc
     'Checks answered "tripped" because the state could not be confirmed (failing closed)',
     () => stats().failedClosed,
   );
-  new CheckDurationHistogram(`${prefix}check_duration_seconds`, stats, registry);
+  new CheckDurationHistogram(
+    `${prefix}check_duration_seconds`,
+    'Duration of kill-switch checks, in seconds',
+    stats,
+    registry,
+  );
   gaugeFrom(
     'snapshot_age_seconds',
     'Seconds since this instance last confirmed its kill-switch state',
