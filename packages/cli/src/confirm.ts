@@ -30,7 +30,8 @@ export async function confirm(io: CliIo, request: ConfirmRequest): Promise<void>
   assertCanConfirm(io, request);
   if (request.yes) return;
   for (const line of request.summary) io.stderr.write(`${line}\n`);
-  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: true });
+  // terminal: false: the terminal's own line editing suffices, and the prompt works on any readable stdin.
+  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: false });
   try {
     const answer = (await rl.question('Proceed? [y/N] ')).trim().toLowerCase();
     if (answer === 'y' || answer === 'yes') return;

@@ -1,0 +1,97 @@
+/**
+ * `runCli` in-process on the embedded database (a fresh RTV_DATA_DIR): the
+ * first-use note, the interactive confirmation (yes proceeds, anything else
+ * aborts with exit 8 and changes nothing) and the refusal without a terminal.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../command-context';
+import { ExitCode } from '../exit-codes';
+import { runCli } from '../program';
+
+let dataDir: string;
+let root: string;
+
+function io(answer?: string): { io: CliIo; stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+  if (answer !== undefined) {
+    stdin.isTTY = true;
+    stdin.end(`${answer}\n`);
+  } else {
+    stdin.end();
+  }
+  return {
+    io: {
+      stdout: { write: (chunk: string) => (out += chunk) },
+      stderr: { write: (chunk: string) => (err += chunk) },
+      stdin,
+      env: { RTV_DATA_DIR: dataDir, NO_COLOR: '1', RTV_ACTOR: 'alice' },
+      now: () => Date.now(),
+    },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+const cli = (args: string[], answer?: string) => {
+  const session = io(answer);
+  return runCli(['node', 'rtv-ks', ...args], session.io).then((code) => ({ code, ...session }));
+};
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'rtv-ks-'));
+  dataDir = join(root, 'data');
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('runCli on the embedded database', () => {
+  let id = '';
+
+  it('announces the embedded database on first use and creates a switch', async () => {
+    const run = await cli(['create', '--scope', 'client', '--client', 'client_a', '--json']);
+    expect(run.code).toBe(ExitCode.OK);
+    expect(run.stderr()).toContain(`using the embedded database at ${dataDir}`);
+    id = (JSON.parse(run.stdout()) as { id: string }).id;
+    const again = await cli(['status']);
+    expect(again.stderr()).toBe('');
+    expect(again.stdout()).toContain('No active kill switches');
+  }, 30_000);
+
+  it('shows what will be blocked and aborts with exit 8 when the answer is not yes', async () => {
+    const run = await cli(['activate', id, '--reason', 'client_a is misbehaving'], 'n');
+    expect(run.code).toBe(ExitCode.ABORTED);
+    expect(run.stderr()).toContain('This will BLOCK: every action on every platform of client client_a');
+    expect(run.stderr()).toContain('Nothing was changed');
+    const status = await cli(['status', '--json']);
+    expect(JSON.parse(status.stdout()).active).toEqual([]);
+  }, 30_000);
+
+  it('activates when the operator answers yes', async () => {
+    const run = await cli(['activate', id, '--reason', 'client_a is misbehaving'], 'y');
+    expect(run.code).toBe(ExitCode.OK);
+    expect(run.stdout()).toContain(`ACTIVATED ${id}`);
+    const status = await cli(['status', '--json']);
+    expect((JSON.parse(status.stdout()).active as { id: string }[]).map((row) => row.id)).toEqual([id]);
+  }, 30_000);
+
+  it('refuses without --yes when stdin is not a terminal, before touching anything', async () => {
+    const run = await cli(['deactivate', id, '--reason', 'client_a is fine again']);
+    expect(run.code).toBe(ExitCode.USAGE);
+    expect(run.stderr()).toContain('Re-run with --yes');
+    const status = await cli(['status', '--json']);
+    expect(JSON.parse(status.stdout()).active).toHaveLength(1);
+  }, 30_000);
+
+  it('rejects a bad duration naming the option', async () => {
+    const run = await cli(['activate', id, '--reason', 'client_a is misbehaving', '--expires-in', 'soon', '--yes']);
+    expect(run.code).toBe(ExitCode.USAGE);
+    expect(run.stderr()).toContain('--expires-in must be a duration');
+  });
+});
