@@ -27,8 +27,16 @@ function io(answer?: string): { io: CliIo; stdout: () => string; stderr: () => s
   }
   return {
     io: {
-      stdout: { write: (chunk: string) => (out += chunk) },
-      stderr: { write: (chunk: string) => (err += chunk) },
+      stdout: {
+        write: (chunk: string) => {
+          out += chunk;
+        },
+      },
+      stderr: {
+        write: (chunk: string) => {
+          err += chunk;
+        },
+      },
       stdin,
       env: { RTV_DATA_DIR: dataDir, NO_COLOR: '1', RTV_ACTOR: 'alice' },
       now: () => Date.now(),
