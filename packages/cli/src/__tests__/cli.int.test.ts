@@ -279,4 +279,20 @@ describe('rtv-ks failures', () => {
     expect(run.stdout).toMatch(/postgres\s+operational/);
     expect(run.stdout + run.stderr).not.toContain(':pw@');
   });
+
+  it('audit --verify exits 9 naming the broken record once the trail was rewritten behind its back', async () => {
+    // Last in the file: it breaks this database's chain on purpose.
+    await db.db.execute('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    try {
+      await db.db.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2");
+    } finally {
+      await db.db.execute('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    }
+    const run = await rtvKs(['audit', '--verify']);
+    expect(run.code).toBe(9);
+    expect(run.stdout).toMatch(/audit chain BROKEN at seq 2: .+ \(1 records verified before it\)/);
+    const json = await rtvKs(['audit', '--verify', '--json']);
+    expect(json.code).toBe(9);
+    expect(JSON.parse(json.stdout).verification).toMatchObject({ ok: false, brokenAt: 2 });
+  });
 });
