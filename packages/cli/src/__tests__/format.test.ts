@@ -66,6 +66,9 @@ describe('time', () => {
     expect(formatTime(new Date(now + 30 * 60_000), now)).toBe('2026-01-02T10:30:00Z (in 30m)');
     expect(formatTime(null, now, 'never')).toBe('never');
     expect(formatRelative(new Date(now), now)).toBe('just now');
+    // A hold set a moment ago still reads as its full length; the past rounds down.
+    expect(formatRelative(new Date(now + 30 * 60_000 - 400), now)).toBe('in 30m');
+    expect(formatRelative(new Date(now - 3 * 60_000 - 40_000), now)).toBe('3m ago');
     expect(formatDuration(90 * 60_000)).toBe('1h30m');
     expect(formatDuration(3 * 86_400_000)).toBe('3d');
   });

@@ -37,6 +37,9 @@ async function main(): Promise<number> {
     view.line('Writes demo switches, incidents and audit records to DATABASE_URL: use a scratch database.');
     stage = await openServerStage({ ...process.env, DATABASE_URL, REDIS_URL }, events);
   } else {
+    if (DATABASE_URL || REDIS_URL) {
+      view.line('Only one of DATABASE_URL and REDIS_URL is set: the demo needs both for the real servers.');
+    }
     stage = await openEmbeddedStage(events);
   }
   view.line(palette.dim(stage.description));
@@ -49,7 +52,7 @@ async function main(): Promise<number> {
   view.line('');
   if (result.ok) {
     view.line(palette.green(palette.bold('The story held: every check passed.')));
-    view.line('Next: `pnpm --filter @rtv/cli build && node packages/cli/dist/cli.js --help` for the operator CLI.');
+    view.line('Next: `pnpm --filter @rtv/cli... build && node packages/cli/dist/cli.js --help` for the operator CLI.');
     return 0;
   }
   view.line(palette.red(palette.bold(`The demo FAILED: ${result.failures.length} check(s) did not hold:`)));

@@ -13,9 +13,13 @@ const UNITS_MS: Record<string, number> = {
   w: 604_800_000,
 };
 
-/** "3m", "2h", "4d": the largest unit that keeps the number short. */
-export function formatDuration(ms: number): string {
-  const abs = Math.abs(ms);
+/**
+ * "3m", "2h", "4d": the largest unit that keeps the number short. Past
+ * durations round down ("3m ago" until 4m); future ones to the nearest
+ * second, so a 30-minute hold set a moment ago reads "in 30m", not "in 29m".
+ */
+export function formatDuration(ms: number, roundToSecond = false): string {
+  const abs = roundToSecond ? Math.round(Math.abs(ms) / 1000) * 1000 : Math.abs(ms);
   if (abs < 1000) return `${Math.round(abs)}ms`;
   if (abs < 60_000) return `${Math.floor(abs / 1000)}s`;
   if (abs < 3_600_000) return `${Math.floor(abs / 60_000)}m`;
@@ -30,7 +34,7 @@ export function formatDuration(ms: number): string {
 export function formatRelative(at: Date, now: number): string {
   const delta = at.getTime() - now;
   if (Math.abs(delta) < 1000) return 'just now';
-  return delta < 0 ? `${formatDuration(delta)} ago` : `in ${formatDuration(delta)}`;
+  return delta < 0 ? `${formatDuration(delta)} ago` : `in ${formatDuration(delta, true)}`;
 }
 
 /** ISO to the second in UTC: milliseconds are noise to a person, and UTC is what logs use. */
