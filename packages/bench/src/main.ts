@@ -74,6 +74,8 @@ async function main(): Promise<void> {
     const pubsub = await benchPropagation(env, settings, 'pubsub');
     log('propagation with pub/sub off (version poll only)');
     const pollOnly = await benchPropagation(env, settings, 'poll-only');
+    // Diagnostic (full run only): the same over pub/sub with two spinning readers, to show what CPU contention costs.
+    const diagnostics = smoke ? [] : [await benchPropagation(env, settings, 'pubsub', { processes: 3 })];
 
     const s = steadyState.subjects;
     const report: BenchReport = {
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
       cold,
       writes,
       autoTrip: { recordResult, memory },
-      propagation: [pubsub, pollOnly],
+      propagation: [pubsub, pollOnly, ...diagnostics],
       targets: judgeTargets(steadyState, [pubsub, pollOnly]),
     };
     finite(report, 'report');

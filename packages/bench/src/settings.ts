@@ -10,6 +10,8 @@ export interface BenchSettings {
   runMs: number;
   /** Per-call latency samples per round for the in-process subjects. */
   latencySamples: number;
+  /** Time cap of one latency series (slow subjects stop early; the sample count is reported). */
+  latencyMaxMs: number;
   /** The same for the baseline (a few ms per call), capped by `baselineLatencyMs`. */
   baselineLatencySamples: number;
   baselineLatencyMs: number;
@@ -35,6 +37,7 @@ export function benchSettings(smoke: boolean): BenchSettings {
         rounds: 1,
         runMs: 40,
         latencySamples: 2_000,
+        latencyMaxMs: 200,
         baselineLatencySamples: 30,
         baselineLatencyMs: 300,
         baselineConcurrency: 4,
@@ -50,6 +53,7 @@ export function benchSettings(smoke: boolean): BenchSettings {
         rounds: 5,
         runMs: 1_000,
         latencySamples: 100_000,
+        latencyMaxMs: 2_000,
         baselineLatencySamples: 1_000,
         baselineLatencyMs: 3_000,
         baselineConcurrency: 16,

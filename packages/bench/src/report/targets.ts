@@ -46,7 +46,7 @@ export function judgeTargets(steady: SteadyStateResult, propagation: Propagation
       margin: ratio / 100,
     },
   ];
-  for (const p of propagation) {
+  for (const p of propagation.filter((run) => !run.diagnostic)) {
     const bound = p.mode === 'pubsub' ? 100 : p.pollIntervalMs + 100;
     const p99 = p.fromCommitMs.p99;
     verdicts.push({

@@ -17,6 +17,8 @@ import type { ChildConfig, ChildMessage, ParentMessage } from './propagation-chi
 
 export interface PropagationResult {
   mode: 'pubsub' | 'poll-only';
+  /** True for the diagnostic run with fewer spinning readers (not judged against the targets). */
+  diagnostic: boolean;
   processes: number;
   readers: number;
   trials: number;
@@ -84,7 +86,9 @@ export async function benchPropagation(
   env: BenchEnvironment,
   settings: BenchSettings,
   mode: PropagationResult['mode'],
+  diagnostic?: { processes: number },
 ): Promise<PropagationResult> {
+  const processes = diagnostic?.processes ?? settings.propagationProcesses;
   const audit = createAuditEmitter({ db: env.handle.db });
   const admin = createKillSwitchService({
     db: env.handle.db,
@@ -93,7 +97,7 @@ export async function benchPropagation(
     keyPrefix: env.keyPrefix,
     sweepIntervalMs: 0,
   });
-  const action = `propagation_${mode.replace('-', '_')}`;
+  const action = `propagation_${mode.replace('-', '_')}${diagnostic ? '_diagnostic' : ''}`;
   const sw = await admin.create({ scope: 'action', targetType: 'action', targetValue: action, createdBy: 'bench' });
   await admin.close();
   await audit.close();
@@ -111,7 +115,7 @@ export async function benchPropagation(
     const activator = startChild({ ...base, role: 'activator', pubSub: true });
     children.push(activator);
     const readers: Child[] = [];
-    for (let i = 1; i < settings.propagationProcesses; i++) {
+    for (let i = 1; i < processes; i++) {
       readers.push(startChild({ ...base, role: 'reader', pubSub: mode === 'pubsub' }));
     }
     children.push(...readers);
@@ -157,7 +161,8 @@ export async function benchPropagation(
     }
     return {
       mode,
-      processes: settings.propagationProcesses,
+      diagnostic: diagnostic !== undefined,
+      processes,
       readers: readers.length,
       trials: settings.propagationTrials,
       pollIntervalMs: settings.propagationPollMs,

@@ -116,7 +116,7 @@ export async function benchSteadyState(
       name: 'ours (createKillSwitchService, PostgreSQL + Redis)',
       check: async (ctx) => (await ours.isTripped(ctx)).tripped,
       samples: settings.latencySamples,
-      maxMs: Number.POSITIVE_INFINITY,
+      maxMs: settings.latencyMaxMs,
     },
     baseline: {
       name: "specification's reference (Redis GETs + PostgreSQL on a miss)",
@@ -128,13 +128,13 @@ export async function benchSteadyState(
       name: unleash.name,
       check: (ctx) => unleash.isTripped(ctx),
       samples: settings.latencySamples,
-      maxMs: Number.POSITIVE_INFINITY,
+      maxMs: settings.latencyMaxMs,
     },
     openFeature: {
       name: openFeature.name,
       check: (ctx) => openFeature.isTripped(ctx),
       samples: settings.latencySamples,
-      maxMs: Number.POSITIVE_INFINITY,
+      maxMs: settings.latencyMaxMs,
     },
   };
   for (const [key, subject] of Object.entries(subjects)) {
