@@ -19,12 +19,16 @@ export function resolveActor(by: string | undefined, env: NodeJS.ProcessEnv): st
   return actor;
 }
 
+/** Ten years: beyond that a date stops being a hold and starts overflowing `Date`. */
+export const MAX_DURATION_MS = 3650 * 86_400_000;
+
 export function durationOption(option: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDuration(text);
   if (ms === undefined) {
     throw new UsageError(`${option} must be a duration such as 30m, 2h, 1h30m or 7d (got "${text}")`, option);
   }
+  if (ms > MAX_DURATION_MS) throw new UsageError(`${option} must be at most 3650d (got "${text}")`, option);
   return ms;
 }
 

@@ -12,6 +12,7 @@ import { paletteFor, visibleLength } from '../format/color';
 import { describeBlocked, targetLabel } from '../format/describe-switch';
 import { renderTable } from '../format/table';
 import { formatDuration, formatRelative, formatTime, parseDuration } from '../format/time';
+import { durationOption } from '../options';
 import { UsageError } from '../usage-error';
 
 describe('renderTable', () => {
@@ -151,5 +152,14 @@ describe('errorToExit', () => {
     const bug = errorToExit(new TypeError('x is not a function'));
     expect(bug.exitCode).toBe(ExitCode.UNEXPECTED);
     expect(bug.unexpected).toBe(true);
+  });
+});
+
+describe('durationOption', () => {
+  it('names the option when the duration is not one or is absurdly long', () => {
+    expect(durationOption('--expires-in', '30m')).toBe(1_800_000);
+    expect(durationOption('--expires-in', undefined)).toBeUndefined();
+    expect(() => durationOption('--expires-in', 'soon')).toThrow(/--expires-in must be a duration/);
+    expect(() => durationOption('--expires-in', '99999999d')).toThrow(/--expires-in must be at most 3650d/);
   });
 });
