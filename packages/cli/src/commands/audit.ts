@@ -22,10 +22,12 @@ interface AuditOptions {
   json?: boolean;
 }
 
-/** The one detail worth a column: the reason when there is one, else the metadata compactly. */
+/** The one detail worth a column: the reason (or notes, or title) when there is one, else the metadata compactly. */
 function detail(record: AuditRecord): string {
-  const reason = record.metadata.reason;
-  if (typeof reason === 'string') return reason;
+  for (const key of ['reason', 'notes', 'title', 'why']) {
+    const value = record.metadata[key];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
   const json = JSON.stringify(record.metadata);
   return json === '{}' ? '-' : json;
 }
