@@ -53,6 +53,8 @@ export const CLI_SERVICE_OPTIONS = {
   // An operator waiting on a dead server wants the error, not a long hang.
   operationTimeoutMs: 2000,
   startupTimeoutMs: 3000,
+  // The CLI only announces its own changes; listening would open a second Redis connection for nothing.
+  pubSub: false,
 } as const;
 
 async function openDatabase(options: ConnectOptions): Promise<{ handle: DbHandle; label: string }> {
