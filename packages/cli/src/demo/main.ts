@@ -8,7 +8,7 @@
 import { paletteFor } from '../format/color';
 import { type LiveView, createLiveView } from './live-view';
 import { type OpenStage, openEmbeddedStage, openServerStage } from './stage';
-import { runStory } from './story';
+import { DEFAULT_TIMELINE, runStory } from './story';
 import type { TripReport } from './traffic';
 
 const DEMO_TIMEOUT_MS = 90_000;
@@ -45,7 +45,8 @@ async function main(): Promise<number> {
   view.line(palette.dim(stage.description));
   let result: Awaited<ReturnType<typeof runStory>>;
   try {
-    result = await runStory(stage, view);
+    // Across processes a lost pub/sub message costs up to one version poll (1 s): give changes that long to land.
+    result = await runStory(stage, view, onServers ? { ...DEFAULT_TIMELINE, settleMs: 1300 } : DEFAULT_TIMELINE);
   } finally {
     await stage.close();
   }
