@@ -77,6 +77,14 @@ export async function startInProcessFleet(
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
+/**
+ * Under `pnpm demo` (tsx) the child reuses this process's loader flags; under anything else (a test runner)
+ * it loads tsx itself, which reads the root tsconfig's paths from the working directory.
+ */
+function typeScriptExecArgv(): string[] {
+  return process.execArgv.some((arg) => arg.includes('tsx')) ? process.execArgv : ['--import', 'tsx'];
+}
+
 /** Each service in its own child process on DATABASE_URL and REDIS_URL; they report tallies over IPC. */
 export async function startChildFleet(
   options: { env: NodeJS.ProcessEnv; readyTimeoutMs?: number } & FleetEvents,
@@ -88,8 +96,11 @@ export async function startChildFleet(
 
   const startOne = (role: (typeof roles)[number]) =>
     new Promise<ChildProcess>((resolve, reject) => {
-      // fork reuses this process's execArgv: under tsx the child loads TypeScript the same way.
-      const child = fork(WORKER_ENTRY, [role], { env: options.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(WORKER_ENTRY, [role], {
+        env: options.env,
+        execArgv: typeScriptExecArgv(),
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       children.push(child);
       exited.set(child, new Promise((done) => child.once('exit', () => done())));
       const timer = setTimeout(
