@@ -17,6 +17,7 @@ import {
 } from '@rtv/policy';
 import { Redis } from 'ioredis';
 import { redactUrl } from './errors-to-exit';
+import { UsageError } from './usage-error';
 
 export interface ConnectOptions {
   env: NodeJS.ProcessEnv;
@@ -57,9 +58,20 @@ export const CLI_SERVICE_OPTIONS = {
   pubSub: false,
 } as const;
 
+/** Refuses a malformed URL up front, naming the variable (and never echoing a password). */
+function assertUrl(name: string, url: string, example: string): void {
+  try {
+    new URL(url);
+  } catch {
+    // The value is not echoed: a malformed URL can still hold a password the redaction would not recognise.
+    throw new UsageError(`${name} is not a valid URL; expected e.g. ${example}`, name);
+  }
+}
+
 async function openDatabase(options: ConnectOptions): Promise<{ handle: DbHandle; label: string }> {
   const url = options.env.DATABASE_URL?.trim();
   if (url) {
+    assertUrl('DATABASE_URL', url, 'postgres://user:password@host:5432/database (password optional)');
     // A small pool: the CLI runs one command; a short close timeout: nothing is left running at exit.
     const handle = createDb(url, { max: 2, connectTimeoutSeconds: 5, closeTimeoutSeconds: 1 });
     return { handle, label: redactUrl(url) };
@@ -116,6 +128,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   let redisError: () => string | undefined = () => undefined;
   try {
     if (redisUrl) {
+      assertUrl('REDIS_URL', redisUrl, 'redis://host:6379');
       const opened = await openRedis(redisUrl, options.note);
       redis = opened.redis;
       redisError = opened.firstError;

@@ -159,9 +159,14 @@ export function errorToExit(error: unknown, context: ErrorContext = {}): ErrorRe
   }
   if (isKillSwitchError(error)) return report(ExitCode.UNEXPECTED, error.message);
   if (isConnectionError(error)) {
+    const state = pgErrorCode(error);
+    // The server answered but would not let us in (no such database, bad credentials): a configuration fix.
+    const refused = state !== undefined && (state.startsWith('28') || state === '3D000');
     return report(
       ExitCode.UNAVAILABLE,
-      `PostgreSQL did not answer: ${errorText(rootCause(error))}. Nothing was changed.${where}\n  check that the server is up and reachable from here`,
+      refused
+        ? `PostgreSQL refused the connection: ${errorText(rootCause(error))}. Nothing was changed.${where}\n  check the database name and credentials in DATABASE_URL`
+        : `PostgreSQL did not answer: ${errorText(rootCause(error))}. Nothing was changed.${where}\n  check that the server is up and reachable from here`,
     );
   }
   if (pgErrorCode(error) === '42P01') {

@@ -149,6 +149,13 @@ describe('errorToExit', () => {
     expect(report.message).toContain('ECONNREFUSED');
     expect(report.message).toContain('postgres://127.0.0.1:1/x');
     expect(report.unexpected).toBe(false);
+    const noDatabase = errorToExit(
+      new Error('Failed query: select 1', {
+        cause: Object.assign(new Error('database "ks" does not exist'), { code: '3D000' }),
+      }),
+    );
+    expect(noDatabase.exitCode).toBe(ExitCode.UNAVAILABLE);
+    expect(noDatabase.message).toContain('PostgreSQL refused the connection: 3D000: database "ks" does not exist');
     const bug = errorToExit(new TypeError('x is not a function'));
     expect(bug.exitCode).toBe(ExitCode.UNEXPECTED);
     expect(bug.unexpected).toBe(true);

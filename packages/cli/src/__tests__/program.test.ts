@@ -97,6 +97,15 @@ describe('runCli on the embedded database', () => {
     expect(JSON.parse(status.stdout()).active).toHaveLength(1);
   }, 30_000);
 
+  it('rejects a malformed DATABASE_URL as a usage error without echoing it', async () => {
+    const session = io();
+    session.io.env.DATABASE_URL = 'postgres//ops:hunter2@db';
+    const code = await runCli(['node', 'rtv-ks', 'status'], session.io);
+    expect(code).toBe(ExitCode.USAGE);
+    expect(session.stderr()).toContain('DATABASE_URL is not a valid URL');
+    expect(session.stderr()).not.toContain('hunter2');
+  });
+
   it('rejects a bad duration naming the option', async () => {
     const run = await cli(['activate', id, '--reason', 'client_a is misbehaving', '--expires-in', 'soon', '--yes']);
     expect(run.code).toBe(ExitCode.USAGE);
