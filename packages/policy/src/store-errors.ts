@@ -22,13 +22,21 @@ export function isConnectionFailure(error: unknown): boolean {
   return sqlState !== undefined && (sqlState.startsWith('08') || sqlState.startsWith('57P0') || sqlState === '57014');
 }
 
-export function asStoreError(error: unknown, during: string): unknown {
-  if (isKillSwitchError(error) || !isConnectionFailure(error)) return error;
-  // drizzle wraps the driver's error in "Failed query: <sql>": the root cause is what a person can act on.
+/**
+ * drizzle wraps the driver's error in "Failed query: <sql>": the root cause
+ * (`ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5432`) is what a person can act on.
+ */
+export function rootCauseMessage(error: unknown): string {
   let root: unknown = error;
   while (root instanceof Error && root.cause instanceof Error) root = root.cause;
-  const detail =
-    root instanceof Error ? `${(root as { code?: string }).code ?? root.name}: ${root.message}` : String(root);
+  if (!(root instanceof Error)) return String(root);
+  const code = (root as { code?: unknown }).code;
+  return `${typeof code === 'string' ? code : root.name}: ${root.message}`;
+}
+
+export function asStoreError(error: unknown, during: string): unknown {
+  if (isKillSwitchError(error) || !isConnectionFailure(error)) return error;
+  const detail = rootCauseMessage(error);
   return new StateUnavailableError(`PostgreSQL did not answer while ${during}: ${detail}. Nothing was changed.`, {
     cause: error,
   });

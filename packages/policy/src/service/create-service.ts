@@ -23,7 +23,7 @@ import {
   noopMetrics,
   systemClock,
 } from '../ports';
-import { asStoreError } from '../store-errors';
+import { asStoreError, rootCauseMessage } from '../store-errors';
 import { createSnapshotSync } from '../sync/snapshot-sync';
 import { withTimeout } from '../sync/with-timeout';
 import type {
@@ -290,7 +290,7 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
       await withTimeout(run(), operationTimeoutMs, 'health probe');
       return { status: 'operational', latencyMs: Math.round((performance.now() - startedAt) * 100) / 100 };
     } catch (error) {
-      return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
+      return { status: 'failed', error: rootCauseMessage(error) };
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import { type Snapshot, createSnapshot, fromPayload, toPayload, toSummary } from '../check/snapshot';
 import type { ChangeBus, Clock, Metrics, SnapshotSource, StateCache } from '../ports';
+import { rootCauseMessage } from '../store-errors';
 import { withTimeout } from './with-timeout';
 
 export interface SnapshotSyncOptions {
@@ -74,7 +75,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
   const mark = (status: StoreStatus | undefined, error?: unknown) => {
     if (!status) return;
     status.ok = error === undefined;
-    status.error = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
+    status.error = error === undefined ? undefined : rootCauseMessage(error);
     status.at = clock.now();
   };
 

@@ -148,7 +148,11 @@ describe('both stores unreachable past maxStalenessMs', () => {
       );
       expect(unavailable.tripped).toBe(failMode === 'closed');
       expect(unavailable.reason).toContain(`failing ${failMode}`);
-      expect((await instance.health()).status).toBe('failed');
+      const health = await instance.health();
+      expect(health.status).toBe('failed');
+      // The root cause, not drizzle's "Failed query: <sql>" wrapper.
+      expect(health.components.postgres.error).toBeDefined();
+      expect(health.components.postgres.error).not.toContain('Failed query');
 
       redisSide.proxy.restore();
       pgSide.proxy.restore();
