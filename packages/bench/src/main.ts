@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     log('propagation with pub/sub off (version poll only)');
     const pollOnly = await benchPropagation(env, settings, 'poll-only');
     // Diagnostic (full run only): the same over pub/sub with two spinning readers, to show what CPU contention costs.
-    const diagnostics = smoke ? [] : [await benchPropagation(env, settings, 'pubsub', { processes: 3 })];
+    const diagnostics = smoke ? [] : [await benchPropagation(env, settings, 'pubsub', { pacing: 'spin' })];
 
     const s = steadyState.subjects;
     const report: BenchReport = {

@@ -2,8 +2,9 @@
  * One process of the propagation benchmark, with its own service instance on
  * the shared PostgreSQL and Redis (same keyPrefix). `activator`: flips the
  * switch on request and reports when its transaction committed. `reader`:
- * spins on `isTripped` (setImmediate between checks) and reports the instant
- * its answer flips. Instants are `performance.timeOrigin + performance.now()`,
+ * checks `isTripped` every millisecond (`paced`, like a service acting up to
+ * a thousand times a second) or without pause (`spin`, a CPU stress) and
+ * reports the instant its answer flips. Instants are `performance.timeOrigin + performance.now()`,
  * comparable across processes of one machine.
  */
 import { createAuditEmitter } from '@rtv/audit';
@@ -18,6 +19,8 @@ export interface ChildConfig {
   keyPrefix: string;
   pubSub: boolean;
   pollIntervalMs: number;
+  /** How a reader loops over `isTripped`. */
+  pacing: 'paced' | 'spin';
   switchId: string;
   context: { clientId: string; action: string };
 }
@@ -109,7 +112,8 @@ async function main(): Promise<void> {
       tripped = answer;
       send({ type: 'flipped', tripped: answer, at });
     }
-    setImmediate(spin);
+    if (config.pacing === 'spin') setImmediate(spin);
+    else setTimeout(spin, 1);
   };
   setImmediate(spin);
 }

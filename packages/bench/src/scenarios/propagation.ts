@@ -1,7 +1,7 @@
 /**
  * Propagation across processes: N children on the same PostgreSQL and Redis
  * (same keyPrefix), one flips a switch (alternating activate and deactivate),
- * the others spin on `isTripped`; per reader and trial, the time from the
+ * the others check `isTripped` every millisecond; per reader and trial, the time from the
  * activator's commit to the reader's flipped answer. Run twice: with pub/sub,
  * and with pub/sub off in the readers (`pubSub: false`, version polling only).
  * A random pause before each trial spreads the trials over the poll phase.
@@ -17,8 +17,9 @@ import type { ChildConfig, ChildMessage, ParentMessage } from './propagation-chi
 
 export interface PropagationResult {
   mode: 'pubsub' | 'poll-only';
-  /** True for the diagnostic run with fewer spinning readers (not judged against the targets). */
+  /** True for the diagnostic run whose readers spin without pause (a CPU stress, not judged against the targets). */
   diagnostic: boolean;
+  pacing: 'paced' | 'spin';
   processes: number;
   readers: number;
   trials: number;
@@ -86,9 +87,10 @@ export async function benchPropagation(
   env: BenchEnvironment,
   settings: BenchSettings,
   mode: PropagationResult['mode'],
-  diagnostic?: { processes: number },
+  diagnostic?: { pacing: 'spin' },
 ): Promise<PropagationResult> {
-  const processes = diagnostic?.processes ?? settings.propagationProcesses;
+  const processes = settings.propagationProcesses;
+  const pacing: PropagationResult['pacing'] = diagnostic?.pacing ?? 'paced';
   const audit = createAuditEmitter({ db: env.handle.db });
   const admin = createKillSwitchService({
     db: env.handle.db,
@@ -107,6 +109,7 @@ export async function benchPropagation(
     redisUrl: env.redisUrl,
     keyPrefix: env.keyPrefix,
     pollIntervalMs: settings.propagationPollMs,
+    pacing,
     switchId: sw.id,
     context: { clientId: 'client_propagation', action },
   };
@@ -162,6 +165,7 @@ export async function benchPropagation(
     return {
       mode,
       diagnostic: diagnostic !== undefined,
+      pacing,
       processes,
       readers: readers.length,
       trials: settings.propagationTrials,
