@@ -8,7 +8,15 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { verifyAuditChain } from '@rtv/audit';
 import { auditEvents, killSwitchHistory, killSwitchState, killSwitches } from '@rtv/db';
-import { type TcpProxy, createTcpProxy, testRedisUrl, viaProxy, waitFor } from '@rtv/testing';
+import {
+  type TcpProxy,
+  createTcpProxy,
+  failFastRedisOptions,
+  testRedisTarget,
+  testRedisUrl,
+  viaProxy,
+  waitFor,
+} from '@rtv/testing';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -31,24 +39,13 @@ afterAll(async () => {
   await h?.close();
 });
 
-const redisTarget = () => {
-  const url = new URL(testRedisUrl());
-  return { host: url.hostname, port: Number(url.port || 6379) };
-};
-
 async function proxy(): Promise<TcpProxy> {
-  const p = await createTcpProxy(redisTarget());
+  const p = await createTcpProxy(testRedisTarget());
   cleanups.push(() => p.close());
   return p;
 }
 
-/** Fail fast while cut: no offline queue, one retry per command, short reconnect steps. */
-const failFast: RedisOptions = {
-  maxRetriesPerRequest: 1,
-  enableOfflineQueue: false,
-  connectTimeout: 500,
-  retryStrategy: () => 100,
-};
+const failFast = failFastRedisOptions;
 
 function redisClient(url: string, options: RedisOptions = {}): Redis {
   const client = new Redis(url, options);

@@ -5,7 +5,14 @@ export {
   type Backend,
   type TestDatabase,
 } from './test-database';
-export { createTestRedis, deleteKeysWithPrefix, testRedisUrl, uniqueKeyPrefix } from './test-redis';
+export {
+  createTestRedis,
+  deleteKeysWithPrefix,
+  failFastRedisOptions,
+  testRedisTarget,
+  testRedisUrl,
+  uniqueKeyPrefix,
+} from './test-redis';
 export { discoverServers, postgresAnswers, redisAnswers } from './servers';
 export { createTcpProxy, viaProxy, type ProxyMode, type TcpProxy } from './tcp-proxy';
 export { waitFor } from './wait-for';

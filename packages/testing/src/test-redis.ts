@@ -30,3 +30,17 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
 }
+
+/** Client options that fail fast while the server is cut: no offline queue, one retry, short reconnect steps. */
+export const failFastRedisOptions: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  connectTimeout: 500,
+  retryStrategy: () => 100,
+};
+
+/** Host and port of the run's Redis, for a fault proxy in front of it. */
+export function testRedisTarget(): { host: string; port: number } {
+  const url = new URL(testRedisUrl());
+  return { host: url.hostname, port: Number(url.port || 6379) };
+}

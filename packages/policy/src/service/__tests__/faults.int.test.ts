@@ -3,7 +3,15 @@
  * down past maxStalenessMs, PostgreSQL down during an activation.
  */
 import { createDb, killSwitchHistory, killSwitches } from '@rtv/db';
-import { type TcpProxy, createTcpProxy, testRedisUrl, viaProxy, waitFor } from '@rtv/testing';
+import {
+  type TcpProxy,
+  createTcpProxy,
+  failFastRedisOptions,
+  testRedisTarget,
+  testRedisUrl,
+  viaProxy,
+  waitFor,
+} from '@rtv/testing';
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,15 +36,8 @@ afterAll(async () => {
 });
 
 async function proxiedRedis(): Promise<{ proxy: TcpProxy; redis: Redis }> {
-  const url = new URL(testRedisUrl());
-  const proxy = await createTcpProxy({ host: url.hostname, port: Number(url.port || 6379) });
-  // Fail fast while cut: no offline queue, one retry per command, short reconnect steps.
-  const redis = new Redis(viaProxy(testRedisUrl(), proxy), {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    connectTimeout: 500,
-    retryStrategy: () => 100,
-  });
+  const proxy = await createTcpProxy(testRedisTarget());
+  const redis = new Redis(viaProxy(testRedisUrl(), proxy), failFastRedisOptions);
   redis.on('error', () => {});
   cleanups.push(
     () => redis.disconnect(),
