@@ -358,7 +358,12 @@ describe('recordResult', () => {
       fc.record({ field: fc.constant('target'), value: invalidTarget }),
       fc.record({
         field: fc.constant('success'),
-        value: fc.oneof(fc.constant(undefined), notAString, fc.constantFrom('true', 0, 1)),
+        // A boolean is a valid `success`: only non-booleans must be refused.
+        value: fc.oneof(
+          fc.constant(undefined),
+          notAString.filter((v) => typeof v !== 'boolean'),
+          fc.constantFrom('true', 0, 1),
+        ),
       }),
       fc.record({
         field: fc.constant('clientId'),
