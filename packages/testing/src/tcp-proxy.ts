@@ -13,6 +13,8 @@ export interface TcpProxy {
   readonly mode: ProxyMode;
   /** `host:port` of the proxy. */
   readonly address: string;
+  /** Bytes forwarded in either direction since the proxy started: a round-trip counter for tests. */
+  readonly bytesForwarded: number;
   cut(): void;
   blackhole(): void;
   slow(delayMs: number): void;
@@ -24,11 +26,13 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
   const host = target.host ?? '127.0.0.1';
   let mode: ProxyMode = 'pass';
   let delayMs = 0;
+  let bytesForwarded = 0;
   const pairs = new Set<{ client: Socket; upstream?: Socket }>();
 
   const forward = (from: Socket, to: Socket) => {
-    from.on('data', (chunk) => {
+    from.on('data', (chunk: Buffer) => {
       if (mode === 'blackhole' || mode === 'cut') return;
+      bytesForwarded += chunk.length;
       if (mode === 'slow') setTimeout(() => to.writable && to.write(chunk), delayMs);
       else if (to.writable) to.write(chunk);
     });
@@ -74,6 +78,9 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
       return mode;
     },
     address: `127.0.0.1:${port}`,
+    get bytesForwarded() {
+      return bytesForwarded;
+    },
     cut() {
       mode = 'cut';
       dropAll();

@@ -251,3 +251,39 @@ describe('a cold instance with no store reachable', () => {
     expect((error as Error).message).toContain('startupTimeoutMs');
   });
 });
+
+describe('the check path', () => {
+  it('makes no round trip to Redis or PostgreSQL in steady state', async () => {
+    const redisSide = await proxiedRedis();
+    const pgSide = await proxiedDb();
+    // Polls far apart, so any traffic during the checks would come from the checks themselves.
+    const instance = h.service({
+      db: pgSide.db,
+      redis: redisSide.redis,
+      pollIntervalMs: 60_000,
+      sourcePollIntervalMs: 60_000,
+    });
+    cleanups.push(() => instance.close());
+    const sw = await admin.create({
+      scope: 'platform',
+      targetType: 'platform',
+      targetValue: 'no_io',
+      createdBy: ADMIN,
+    });
+    await admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
+    await instance.ready();
+    await waitFor(async () => (await instance.isTripped(probeCtx('no_io'))).tripped, {
+      what: 'the activation to arrive',
+    });
+
+    const before = { redis: redisSide.proxy.bytesForwarded, pg: pgSide.proxy.bytesForwarded };
+    let tripped = 0;
+    for (let i = 0; i < 100_000; i++) {
+      if ((await instance.isTripped(probeCtx(i % 2 ? 'no_io' : 'other'))).tripped) tripped++;
+    }
+    expect(tripped).toBe(50_000);
+    expect(redisSide.proxy.bytesForwarded - before.redis).toBe(0);
+    expect(pgSide.proxy.bytesForwarded - before.pg).toBe(0);
+    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+  });
+});
