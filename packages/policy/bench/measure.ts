@@ -4,10 +4,6 @@
  * machine has 2 noisy cores: report medians, compare ratios of one run).
  */
 
-export interface Throughput {
-  opsPerSec: number;
-}
-
 export interface Latency {
   p50Us: number;
   p99Us: number;
@@ -58,22 +54,6 @@ export async function latencyAsync(op: () => Promise<unknown>, samples: number):
   times.sort();
   const at = (q: number) => (times[Math.min(samples - 1, Math.floor(q * samples))] as number) * 1000;
   return { p50Us: at(0.5), p99Us: at(0.99), maxUs: (times[samples - 1] as number) * 1000 };
-}
-
-export async function latencyOfEach(op: () => Promise<unknown>, samples: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
-    await op();
-    times.push(performance.now() - t0);
-  }
-  return times;
-}
-
-export function percentiles(valuesMs: number[]): { p50: number; p99: number; max: number } {
-  const sorted = [...valuesMs].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] as number };
 }
 
 export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -13,6 +13,5 @@ export {
   testRedisUrl,
   uniqueKeyPrefix,
 } from './test-redis';
-export { discoverServers, postgresAnswers, redisAnswers } from './servers';
 export { createTcpProxy, viaProxy, type ProxyMode, type TcpProxy } from './tcp-proxy';
 export { waitFor } from './wait-for';
