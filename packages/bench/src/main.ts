@@ -107,8 +107,9 @@ async function main(): Promise<void> {
     await writeFile(join(outDir, smoke ? 'smoke.json' : 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     const markdownPath = smoke ? join(outDir, 'BENCHMARKS.md') : join(root, 'BENCHMARKS.md');
     await writeFile(markdownPath, markdown);
-    for (const t of report.targets)
-      log(`${t.met ? 'met    ' : 'NOT met'} ${t.target}: ${t.measured} (required ${t.required})`);
+    // The smoke's samples are too small to judge: it only proves the harness runs end to end.
+    const verdict = (met: boolean) => (smoke ? 'smoke, not judged:' : met ? 'met    ' : 'NOT met');
+    for (const t of report.targets) log(`${verdict(t.met)} ${t.target}: ${t.measured} (required ${t.required})`);
     log(`wrote ${join(outDir, smoke ? 'smoke.json' : 'latest.json')} and ${markdownPath} in ${report.durationS} s`);
   } finally {
     await env.teardown();
