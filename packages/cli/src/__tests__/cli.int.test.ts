@@ -6,6 +6,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createAuditEmitter } from '@rtv/audit';
+import { createIncidentService } from '@rtv/policy';
 import { type TestDatabase, createTestDatabase, testRedisUrl, uniqueKeyPrefix } from '@rtv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -200,6 +202,43 @@ describe('rtv-ks round trip', () => {
     const run = await rtvKs(['incidents', '--json']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual([]);
+  });
+});
+
+describe('rtv-ks incidents', () => {
+  it('acknowledges, notes and resolves an incident, each on its timeline; a second resolve is a conflict', async () => {
+    const audit = createAuditEmitter({ db: db.db });
+    const incident = await createIncidentService({ db: db.db, audit }).open({
+      title: 'Error spike on meta for client_cli',
+      severity: 'high',
+      triggerType: 'error_rate',
+      clientId: 'client_cli',
+      actor: 'system:auto_trip',
+    });
+    await audit.close();
+
+    expect((await rtvKs(['incidents', 'ack', incident.id, '--by', 'alice'])).code).toBe(0);
+    const note = await rtvKs(['incidents', 'note', incident.id, '--notes', 'paged the meta team', '--by', 'alice']);
+    expect(note.code).toBe(0);
+    expect(note.stdout).toContain(`noted on ${incident.id}`);
+    expect((await rtvKs(['incidents', 'resolve', incident.id, '--notes', 'token rotated', '--by', 'alice'])).code).toBe(
+      0,
+    );
+
+    const shown = await rtvKs(['incidents', 'show', incident.id, '--json']);
+    const detail = JSON.parse(shown.stdout) as {
+      status: string;
+      timeline: Array<{ type: string; notes: string | null }>;
+    };
+    expect(detail.status).toBe('resolved');
+    expect(detail.timeline.map((e) => e.type)).toEqual(['opened', 'acknowledged', 'note', 'resolved']);
+    expect(detail.timeline[2]?.notes).toBe('paged the meta team');
+
+    const again = await rtvKs(['incidents', 'resolve', incident.id, '--notes', 'twice', '--by', 'alice']);
+    expect(again.code).toBe(6);
+    expect(again.stderr).not.toMatch(STACK);
+    const missing = await rtvKs(['incidents', 'note', 'inc_missing', '--notes', 'hello there', '--by', 'alice']);
+    expect(missing.code).toBe(3);
   });
 });
 

@@ -2,7 +2,7 @@
  * `rtv-ks incidents`: incidents opened by auto-trips and operators.
  * `incidents` lists the unresolved ones (or --status / --all),
  * `incidents show <id>` the timeline, `incidents ack <id>` and
- * `incidents resolve <id> --notes` move them on. Resolving does not
+ * `incidents note <id> --notes` and `incidents resolve <id> --notes` move them on. Resolving does not
  * deactivate the switch: that stays an explicit `rtv-ks deactivate`.
  */
 import type { Incident, IncidentStatus } from '@rtv/policy';
@@ -66,7 +66,7 @@ interface ListOptions {
 export function registerIncidents(program: Command, ctx: CommandContext): void {
   const incidents = program
     .command('incidents')
-    .description('list incidents (unresolved by default); subcommands: show, ack, resolve')
+    .description('list incidents (unresolved by default); subcommands: show, ack, note, resolve')
     .option('--status <status>', 'only these statuses, comma-separated: open, acknowledged, resolved')
     .option('--all', 'every incident, resolved ones too')
     .option('--client <clientId>', 'only incidents of this client')
@@ -94,10 +94,12 @@ export function registerIncidents(program: Command, ctx: CommandContext): void {
     .description('show one incident with its timeline')
     .argument('<id>', 'the incident id')
     .option('--json', 'print JSON for scripts')
-    .action(async (id: string, options: { json?: boolean }) => {
+    .action(async (id: string, _options: { json?: boolean }, command: Command) => {
+      // The parent `incidents` also takes --json and commander gives it the flag: read both levels.
+      const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
       await ctx.withConnection(async (connection) => {
         const incident = await connection.incidents().getIncident(id);
-        if (options.json) {
+        if (json) {
           ctx.json(incident);
           return;
         }
@@ -130,6 +132,20 @@ export function registerIncidents(program: Command, ctx: CommandContext): void {
       await ctx.withConnection(async (connection) => {
         const incident = await connection.incidents().acknowledge({ id, actor, notes: options.notes });
         ctx.out(`acknowledged ${incident.id} (${incident.title}) by ${actor}`);
+      });
+    });
+
+  incidents
+    .command('note')
+    .description("add a note to an incident's timeline (what was tried, who was called)")
+    .argument('<id>', 'the incident id')
+    .requiredOption('--notes <text>', 'the note')
+    .option('--by <actor>', 'who writes it (default: $RTV_ACTOR)')
+    .action(async (id: string, options: { by?: string; notes: string }) => {
+      const actor = resolveActor(options.by, ctx.io.env);
+      await ctx.withConnection(async (connection) => {
+        await connection.incidents().addNote({ id, actor, notes: options.notes });
+        ctx.out(`noted on ${id} by ${actor}`);
       });
     });
 
