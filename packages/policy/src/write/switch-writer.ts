@@ -28,6 +28,9 @@ export const AUDIT_TYPES = {
   denied: 'KILL_SWITCH_ACCESS_DENIED',
 } as const;
 
+/** The history actions the writer records, each with its audit type. */
+type TransitionAction = 'created' | 'activated' | 'deactivated' | 'expired';
+
 /** The actor recorded for expiries. */
 export const EXPIRY_ACTOR = 'system:expiry';
 
@@ -68,6 +71,53 @@ export function createSwitchWriter(db: Database, audit: AuditEmitter, clock: Clo
       .where(eq(killSwitchState.id, 1));
   }
 
+  /**
+   * The history row and the audit record of one transition, in the
+   * transition's own transaction: they commit with the state change or not at all.
+   */
+  async function recordTransition(
+    tx: Transaction,
+    t: {
+      row: KillSwitch;
+      action: TransitionAction;
+      previousState: boolean | null;
+      newState: boolean;
+      reason: string | null;
+      actor: string;
+      at: Date;
+      details: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    await tx.insert(killSwitchHistory).values({
+      id: `ksh_${nanoid()}`,
+      killSwitchId: t.row.id,
+      action: t.action,
+      previousState: t.previousState,
+      newState: t.newState,
+      reason: t.reason,
+      performedBy: t.actor,
+      performedAt: t.at,
+      metadata: t.details,
+    });
+    await audit.emit(
+      {
+        type: AUDIT_TYPES[t.action],
+        actor: t.actor,
+        target: t.row.id,
+        clientId: t.row.clientId,
+        occurredAt: t.at,
+        metadata: {
+          ...t.details,
+          ...(t.reason === null ? {} : { reason: t.reason }),
+          previousState: t.previousState,
+          newState: t.newState,
+          ...targetFields(t.row),
+        },
+      },
+      { tx },
+    );
+  }
+
   async function lockSwitch(tx: Transaction, id: string): Promise<KillSwitch> {
     const [row] = await tx.select().from(killSwitches).where(eq(killSwitches.id, id)).for('update');
     if (!row) throw notFound(id);
@@ -96,28 +146,16 @@ export function createSwitchWriter(db: Database, audit: AuditEmitter, clock: Clo
             })
             .returning();
           if (!row) throw new Error('insert returned no row');
-          await tx.insert(killSwitchHistory).values({
-            id: `ksh_${nanoid()}`,
-            killSwitchId: id,
+          await recordTransition(tx, {
+            row,
             action: 'created',
             previousState: null,
             newState: false,
             reason: null,
-            performedBy: input.createdBy,
-            performedAt: now,
-            metadata: { ...targetFields(row), autoTripConfig: input.autoTripConfig ?? null },
+            actor: input.createdBy,
+            at: now,
+            details: { ...targetFields(row), autoTripConfig: input.autoTripConfig ?? null },
           });
-          await audit.emit(
-            {
-              type: AUDIT_TYPES.created,
-              actor: input.createdBy,
-              target: id,
-              clientId: row.clientId,
-              occurredAt: now,
-              metadata: { ...targetFields(row), autoTripConfig: input.autoTripConfig ?? null },
-            },
-            { tx },
-          );
           return row;
         });
       } catch (error) {
@@ -158,28 +196,16 @@ export function createSwitchWriter(db: Database, audit: AuditEmitter, clock: Clo
           incidentId: input.incidentId ?? null,
           expiresAt: input.expiresAt ? input.expiresAt.toISOString() : null,
         };
-        await tx.insert(killSwitchHistory).values({
-          id: `ksh_${nanoid()}`,
-          killSwitchId: row.id,
+        await recordTransition(tx, {
+          row,
           action: 'activated',
           previousState: false,
           newState: true,
           reason: input.reason,
-          performedBy: input.activatedBy,
-          performedAt: now,
-          metadata: details,
+          actor: input.activatedBy,
+          at: now,
+          details,
         });
-        await audit.emit(
-          {
-            type: AUDIT_TYPES.activated,
-            actor: input.activatedBy,
-            target: row.id,
-            clientId: row.clientId,
-            occurredAt: now,
-            metadata: { ...details, reason: input.reason, previousState: false, newState: true, ...targetFields(row) },
-          },
-          { tx },
-        );
         await bumpVersion(tx, now);
         return { row, changed: true };
       });
@@ -205,28 +231,16 @@ export function createSwitchWriter(db: Database, audit: AuditEmitter, clock: Clo
           activatedBy: existing.activatedBy,
           activationReason: existing.reason,
         };
-        await tx.insert(killSwitchHistory).values({
-          id: `ksh_${nanoid()}`,
-          killSwitchId: row.id,
+        await recordTransition(tx, {
+          row,
           action: 'deactivated',
           previousState: true,
           newState: false,
           reason: input.reason,
-          performedBy: input.deactivatedBy,
-          performedAt: now,
-          metadata: details,
+          actor: input.deactivatedBy,
+          at: now,
+          details,
         });
-        await audit.emit(
-          {
-            type: AUDIT_TYPES.deactivated,
-            actor: input.deactivatedBy,
-            target: row.id,
-            clientId: row.clientId,
-            occurredAt: now,
-            metadata: { ...details, reason: input.reason, previousState: true, newState: false, ...targetFields(row) },
-          },
-          { tx },
-        );
         await bumpVersion(tx, now);
         return { row, changed: true };
       });
@@ -262,28 +276,16 @@ export function createSwitchWriter(db: Database, audit: AuditEmitter, clock: Clo
             activatedBy: existing.activatedBy,
             activationReason: existing.reason,
           };
-          await tx.insert(killSwitchHistory).values({
-            id: `ksh_${nanoid()}`,
-            killSwitchId: existing.id,
+          await recordTransition(tx, {
+            row: existing,
             action: 'expired',
             previousState: true,
             newState: false,
             reason: 'Expiry time reached',
-            performedBy: EXPIRY_ACTOR,
-            performedAt: now,
-            metadata: details,
+            actor: EXPIRY_ACTOR,
+            at: now,
+            details,
           });
-          await audit.emit(
-            {
-              type: AUDIT_TYPES.expired,
-              actor: EXPIRY_ACTOR,
-              target: existing.id,
-              clientId: existing.clientId,
-              occurredAt: now,
-              metadata: { ...details, previousState: true, newState: false, ...targetFields(existing) },
-            },
-            { tx },
-          );
         }
         await bumpVersion(tx, now);
         return due;
