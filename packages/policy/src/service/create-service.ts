@@ -220,6 +220,17 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
     return row;
   }
 
+  /**
+   * The authorizer needs the switch's coordinates, so read it first; without
+   * an authorizer skip the read (the writer's locked read finds a missing id).
+   * A switch's coordinates never change, so this read cannot go stale.
+   */
+  async function authorizeSwitch(actor: string, operation: 'activate' | 'deactivate', id: string): Promise<void> {
+    if (!options.authorize) return;
+    const existing = await readRow(id);
+    await authorizeOrThrow(actor, operation, { id: existing.id, ...switchFields(existing) });
+  }
+
   /** After a commit: this instance sees the change now; publication failures only delay the others. */
   async function publishCommitted(): Promise<void> {
     try {
@@ -238,8 +249,8 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
     }
   }
 
-  async function create(input: CreateSwitchInput) {
-    const parsed = parseCreateInput(input);
+  /** `parsed` has been through `parseCreateInput` (create and ensure both parse once). */
+  function createParsed(parsed: CreateSwitchInput) {
     return guarded('creating a kill switch', async () => {
       await authorizeOrThrow(
         parsed.createdBy,
@@ -296,14 +307,14 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
 
   const service: KillSwitchService = {
     isTripped,
-    create,
+    create: async (input) => createParsed(parseCreateInput(input)),
 
     async ensure(input) {
       const parsed = parseCreateInput(input);
       const existing = await guarded('finding a kill switch', () => findByTarget(parsed));
       if (existing) return existing;
       try {
-        return await create(parsed);
+        return await createParsed(parsed);
       } catch (error) {
         if (!isConflictError(error)) throw error;
         // Another caller created it between our read and our insert.
@@ -321,8 +332,7 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
         ]);
       }
       return guarded('activating a kill switch', async () => {
-        const existing = await readRow(parsed.id);
-        await authorizeOrThrow(parsed.activatedBy, 'activate', { id: existing.id, ...switchFields(existing) });
+        await authorizeSwitch(parsed.activatedBy, 'activate', parsed.id);
         const result = await writer.activate(parsed);
         if (result.changed) {
           metrics.increment('kill_switch_activations_total', { scope: result.row.scope });
@@ -335,8 +345,7 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
     async deactivate(input) {
       const parsed = parseDeactivateInput(input);
       return guarded('deactivating a kill switch', async () => {
-        const existing = await readRow(parsed.id);
-        await authorizeOrThrow(parsed.deactivatedBy, 'deactivate', { id: existing.id, ...switchFields(existing) });
+        await authorizeSwitch(parsed.deactivatedBy, 'deactivate', parsed.id);
         const result = await writer.deactivate(parsed);
         if (result.changed) {
           metrics.increment('kill_switch_deactivations_total', { scope: result.row.scope });
