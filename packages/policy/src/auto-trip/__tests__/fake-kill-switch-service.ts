@@ -3,19 +3,20 @@
  * order, idempotent activation. A working double (state, not call counts), like the memory adapters.
  */
 import type { KillSwitch, KillSwitchHistoryEntry } from '@rtv/db';
+import { toSummary } from '../../check/snapshot';
+import { buildSwitchIndex, findBlockingSwitch } from '../../check/switch-index';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { Clock } from '../../ports';
 import type {
   ActivateInput,
-  CheckContext,
   CheckResult,
   CreateSwitchInput,
   DeactivateInput,
   KillSwitchService,
   ListActiveFilter,
-  SwitchSummary,
   TransitionResult,
 } from '../../types';
+import { isEffectivelyActive } from '../../write/switch-writer';
 
 export interface FakeKillSwitchService extends KillSwitchService {
   /** Every switch, active or not. */
@@ -37,8 +38,7 @@ export function createFakeKillSwitchService(clock: Clock = { now: () => Date.now
     row.clientId === (input.clientId ?? null) &&
     row.platform === (input.platform ?? null);
 
-  const effective = (row: KillSwitch) =>
-    row.isActive && (row.expiresAt === null || row.expiresAt.getTime() > clock.now());
+  const effective = (row: KillSwitch) => isEffectivelyActive(row, clock.now());
 
   const get = (id: string): KillSwitch => {
     const row = switches.get(id);
@@ -92,43 +92,13 @@ export function createFakeKillSwitchService(clock: Clock = { now: () => Date.now
   }
 
   /** The design's order: global > client, all > platform > action > action on the platform. */
-  function rank(row: KillSwitch, ctx: CheckContext): number {
-    if (row.clientId !== null && row.clientId !== ctx.clientId) return -1;
-    const client = row.clientId === null ? 0 : 1;
-    if (row.targetType === 'all') return 1 + client;
-    if (row.targetType === 'platform') return row.targetValue === ctx.platform ? 3 + client : -1;
-    if (row.targetValue !== ctx.action) return -1;
-    if (row.platform === null) return 5 + client;
-    return row.platform === ctx.platform ? 7 + client : -1;
-  }
-
-  const summary = (row: KillSwitch): SwitchSummary => ({
-    id: row.id,
-    scope: row.scope,
-    targetType: row.targetType,
-    targetValue: row.targetValue,
-    clientId: row.clientId,
-    platform: row.platform,
-    reason: row.reason,
-    activatedAt: row.activatedAt,
-    activatedBy: row.activatedBy,
-    expiresAt: row.expiresAt,
-  });
-
   return {
     async isTripped(ctx): Promise<CheckResult> {
-      let best: KillSwitch | undefined;
-      let bestRank = Number.POSITIVE_INFINITY;
-      for (const row of switches.values()) {
-        if (!effective(row)) continue;
-        const r = rank(row, ctx);
-        if (r > 0 && r < bestRank) {
-          best = row;
-          bestRank = r;
-        }
-      }
-      return best
-        ? { tripped: true, switch: summary(best), reason: best.reason, checkDurationMs: 0 }
+      // The real index and priority order, over this fake's rows.
+      const active = [...switches.values()].filter(effective).map(toSummary);
+      const hit = findBlockingSwitch(buildSwitchIndex(active), ctx.clientId, ctx.action, ctx.platform, clock.now());
+      return hit
+        ? { tripped: true, switch: hit.summary, reason: hit.summary.reason, checkDurationMs: 0 }
         : { tripped: false, switch: null, reason: null, checkDurationMs: 0 };
     },
     async create(input) {
