@@ -3,6 +3,7 @@
  * lagging or flushed cache, and the staleness flag behind the failure policy.
  */
 import type { KillSwitch } from '@rtv/db';
+import { waitFor } from '@rtv/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryChangeBus } from '../../adapters/memory/memory-change-bus';
 import { createMemoryStateCache } from '../../adapters/memory/memory-state-cache';
@@ -133,9 +134,9 @@ describe('snapshot sync', () => {
     await Promise.all([reader.start(), writer.start()]);
     store.commit([row('ks_new')]);
     await writer.publish();
-    await new Promise((r) => setImmediate(r));
-    await reader.refresh();
-    expect(reader.current?.version).toBe(1);
+    // The reader polls every 10 s and is never asked to refresh: only the notice can bring version 1 in time.
+    await waitFor(() => reader.current?.version === 1, { timeoutMs: 1000, what: 'the reader to take the notice' });
+    expect(reader.current?.index.switches.map((s) => s.id)).toEqual(['ks_new']);
   });
 
   it('turns stale after maxStalenessMs without confirmation, and fresh again when a store answers', async () => {
