@@ -8,73 +8,37 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { verifyAuditChain } from '@rtv/audit';
 import { auditEvents, killSwitchHistory, killSwitchState, killSwitches } from '@rtv/db';
-import {
-  type TcpProxy,
-  createTcpProxy,
-  failFastRedisOptions,
-  testRedisTarget,
-  testRedisUrl,
-  viaProxy,
-  waitFor,
-} from '@rtv/testing';
+import { failFastRedisOptions, testRedisUrl, viaProxy, waitFor } from '@rtv/testing';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { Redis, type RedisOptions } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, type Harness, REASON, createHarness } from '../src/service/__tests__/harness';
-import type { KillSwitchService } from '../src/types';
+import type { RedisOptions } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { useFaultKit } from '../src/service/__tests__/fault-kit';
+import { ADMIN, REASON } from '../src/service/__tests__/harness';
 
-let h: Harness;
-let admin: KillSwitchService;
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-
-beforeAll(async () => {
-  h = await createHarness('postgres');
-  admin = h.service();
-  await admin.ready();
-});
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-async function proxy(): Promise<TcpProxy> {
-  const p = await createTcpProxy(testRedisTarget());
-  cleanups.push(() => p.close());
-  return p;
-}
-
+const kit = useFaultKit();
 const failFast = failFastRedisOptions;
-
-function redisClient(url: string, options: RedisOptions = {}): Redis {
-  const client = new Redis(url, options);
-  client.on('error', () => {});
-  cleanups.push(() => client.disconnect());
-  return client;
-}
 
 const ctx = (action: string) => ({ clientId: 'client_faults', action, platform: 'meta' });
 
 async function actionSwitch(action: string) {
-  return admin.create({ scope: 'action', targetType: 'action', targetValue: action, createdBy: ADMIN });
+  return kit.admin.create({ scope: 'action', targetType: 'action', targetValue: action, createdBy: ADMIN });
 }
 
 async function postgresVersion(): Promise<number> {
-  const [row] = await h.database.db.select().from(killSwitchState).where(eq(killSwitchState.id, 1));
+  const [row] = await kit.h.database.db.select().from(killSwitchState).where(eq(killSwitchState.id, 1));
   return Number(row?.version);
 }
 
 describe('Redis down for 30 s', () => {
   it('checks answer from the snapshot, refreshed from PostgreSQL, for the whole outage; then Redis catches up', async () => {
-    const p = await proxy();
-    const redis = redisClient(viaProxy(testRedisUrl(), p), failFast);
-    const instance = h.service({ redis, pollIntervalMs: 200, sourcePollIntervalMs: 500, operationTimeoutMs: 300 });
-    cleanups.push(() => instance.close());
+    const p = await kit.redisProxy();
+    const redis = kit.redisClient(viaProxy(testRedisUrl(), p), failFast);
+    const instance = kit.h.service({ redis, pollIntervalMs: 200, sourcePollIntervalMs: 500, operationTimeoutMs: 300 });
+    kit.defer(() => instance.close());
     await instance.ready();
     const first = await actionSwitch('redis_30s_a');
     const second = await actionSwitch('redis_30s_b');
-    await admin.activate({ id: first.id, reason: REASON, activatedBy: ADMIN });
+    await kit.admin.activate({ id: first.id, reason: REASON, activatedBy: ADMIN });
     await waitFor(async () => (await instance.isTripped(ctx('redis_30s_a'))).tripped, {
       what: 'the instance to see the activation before the outage',
     });
@@ -96,12 +60,12 @@ describe('Redis down for 30 s', () => {
     await waitFor(async () => (await instance.health()).components.redis.status === 'failed', {
       what: 'Redis to be reported failed',
     });
-    await admin.activate({ id: second.id, reason: REASON, activatedBy: ADMIN });
+    await kit.admin.activate({ id: second.id, reason: REASON, activatedBy: ADMIN });
     await waitFor(async () => (await probe()).b.switch?.id === second.id, {
       timeoutMs: 10_000,
       what: 'the cut-off instance to see an activation through PostgreSQL',
     });
-    await admin.deactivate({ id: first.id, reason: REASON, deactivatedBy: ADMIN });
+    await kit.admin.deactivate({ id: first.id, reason: REASON, deactivatedBy: ADMIN });
     await waitFor(async () => !(await probe()).a.tripped, {
       timeoutMs: 10_000,
       what: 'the cut-off instance to see a deactivation through PostgreSQL',
@@ -128,28 +92,28 @@ describe('Redis down for 30 s', () => {
       timeoutMs: 10_000,
       what: 'Redis to be reported operational again',
     });
-    await admin.deactivate({ id: second.id, reason: REASON, deactivatedBy: ADMIN });
+    await kit.admin.deactivate({ id: second.id, reason: REASON, deactivatedBy: ADMIN });
     await waitFor(async () => !(await instance.isTripped(ctx('redis_30s_b'))).tripped, {
       what: 'the recovered instance to see a deactivation',
     });
-    expect(Number(await h.redis.hget(`${h.keyPrefix}snapshot`, 'version'))).toBe(await postgresVersion());
+    expect(Number(await kit.h.redis.hget(`${kit.h.keyPrefix}snapshot`, 'version'))).toBe(await postgresVersion());
   }, 90_000);
 });
 
 describe('pub/sub messages dropped', () => {
   it('a reader whose subscriber connection is blackholed converges by the version poll', async () => {
-    const p = await proxy();
+    const p = await kit.redisProxy();
     /** Commands go straight to Redis; the subscriber connection (`duplicate()`) goes through the proxy. */
     const readerRedis = () => {
-      const client = redisClient(testRedisUrl(), { maxRetriesPerRequest: 1 });
-      client.duplicate = (override?: Partial<RedisOptions>) => redisClient(viaProxy(testRedisUrl(), p), override);
+      const client = kit.redisClient(testRedisUrl(), { maxRetriesPerRequest: 1 });
+      client.duplicate = (override?: Partial<RedisOptions>) => kit.redisClient(viaProxy(testRedisUrl(), p), override);
       return client;
     };
     const pollIntervalMs = 300;
-    const polling = h.service({ redis: readerRedis(), pollIntervalMs, sourcePollIntervalMs: 600_000 });
+    const polling = kit.h.service({ redis: readerRedis(), pollIntervalMs, sourcePollIntervalMs: 600_000 });
     // A control that can learn changes only from pub/sub (it polls once a minute): it shows the messages are really lost.
-    const pubSubOnly = h.service({ redis: readerRedis(), pollIntervalMs: 60_000, sourcePollIntervalMs: 600_000 });
-    cleanups.push(
+    const pubSubOnly = kit.h.service({ redis: readerRedis(), pollIntervalMs: 60_000, sourcePollIntervalMs: 600_000 });
+    kit.defer(
       () => polling.close(),
       () => pubSubOnly.close(),
     );
@@ -157,11 +121,11 @@ describe('pub/sub messages dropped', () => {
     const sw = await actionSwitch('pubsub_dropped');
 
     // Sanity: before the fault, pub/sub alone delivers a change to the control.
-    await admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
+    await kit.admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
     await waitFor(async () => (await pubSubOnly.isTripped(ctx('pubsub_dropped'))).tripped, {
       what: 'the pub/sub-only control to see a change while pub/sub works',
     });
-    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+    await kit.admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
     await waitFor(async () => !(await pubSubOnly.isTripped(ctx('pubsub_dropped'))).tripped, {
       what: 'the control to see the deactivation while pub/sub works',
     });
@@ -170,7 +134,7 @@ describe('pub/sub messages dropped', () => {
     });
 
     p.blackhole();
-    await admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
+    await kit.admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
     // The property under test: the version poll converges within its interval (plus slack for a loaded machine).
     await waitFor(async () => (await polling.isTripped(ctx('pubsub_dropped'))).switch?.id === sw.id, {
       timeoutMs: pollIntervalMs + 2_000,
@@ -181,7 +145,7 @@ describe('pub/sub messages dropped', () => {
 
     // Messages flow again once the subscriber connection is replaced.
     p.restore();
-    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+    await kit.admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
     await waitFor(async () => !(await pubSubOnly.isTripped(ctx('pubsub_dropped'))).tripped, {
       timeoutMs: 15_000,
       what: 'the pub/sub-only control to receive changes again after the blackhole',
@@ -196,11 +160,11 @@ describe('a writer killed between commit and publish', () => {
   it('other instances converge by polling PostgreSQL, and Redis is repaired', async () => {
     const sw = await actionSwitch('died_before_publish');
     const sourcePollIntervalMs = 500;
-    const reader = h.service({ pollIntervalMs: 100, sourcePollIntervalMs });
-    cleanups.push(() => reader.close());
+    const reader = kit.h.service({ pollIntervalMs: 100, sourcePollIntervalMs });
+    kit.defer(() => reader.close());
     await reader.ready();
-    const redisVersionBefore = Number(await h.redis.hget(`${h.keyPrefix}snapshot`, 'version'));
-    const p = await proxy();
+    const redisVersionBefore = Number(await kit.h.redis.hget(`${kit.h.keyPrefix}snapshot`, 'version'));
+    const p = await kit.redisProxy();
     p.cut();
 
     const child = spawn(
@@ -210,9 +174,9 @@ describe('a writer killed between commit and publish', () => {
         cwd: fileURLToPath(new URL('../../../', import.meta.url)),
         env: {
           ...process.env,
-          DATABASE_URL: h.database.url,
+          DATABASE_URL: kit.h.database.url,
           REDIS_URL: viaProxy(testRedisUrl(), p),
-          KEY_PREFIX: h.keyPrefix,
+          KEY_PREFIX: kit.h.keyPrefix,
           SWITCH_ID: sw.id,
         },
         stdio: ['ignore', 'inherit', 'inherit'],
@@ -224,37 +188,37 @@ describe('a writer killed between commit and publish', () => {
     expect(exit).toEqual({ code: null, signal: 'SIGKILL' });
 
     // Committed: state, history and audit are there; nothing reached Redis.
-    const [row] = await h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
+    const [row] = await kit.h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
     expect(row?.isActive).toBe(true);
-    expect((await h.historyFor(sw.id)).map((e) => e.action)).toEqual(['created', 'activated']);
-    expect((await h.auditFor(sw.id)).map((e) => e.type)).toContain('KILL_SWITCH_ACTIVATED');
+    expect((await kit.h.historyFor(sw.id)).map((e) => e.action)).toEqual(['created', 'activated']);
+    expect((await kit.h.auditFor(sw.id)).map((e) => e.type)).toContain('KILL_SWITCH_ACTIVATED');
 
     await waitFor(async () => (await reader.isTripped(ctx('died_before_publish'))).switch?.id === sw.id, {
       timeoutMs: sourcePollIntervalMs + 5_000,
       what: 'the reader to learn the unpublished activation from PostgreSQL',
     });
     await waitFor(
-      async () => Number(await h.redis.hget(`${h.keyPrefix}snapshot`, 'version')) === (await postgresVersion()),
+      async () => Number(await kit.h.redis.hget(`${kit.h.keyPrefix}snapshot`, 'version')) === (await postgresVersion()),
       {
         what: 'Redis to be repaired to the committed version',
       },
     );
     expect(await postgresVersion()).toBeGreaterThan(redisVersionBefore);
-    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+    await kit.admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
   }, 60_000);
 });
 
 describe('100 concurrent activations and deactivations from two instances', () => {
   it('leave a history that alternates and ends in the final state, one audit record per transition, a valid chain', async () => {
     const sw = await actionSwitch('contended');
-    const one = h.service({ pollIntervalMs: 100 });
-    const two = h.service({ pollIntervalMs: 100 });
-    cleanups.push(
+    const one = kit.h.service({ pollIntervalMs: 100 });
+    const two = kit.h.service({ pollIntervalMs: 100 });
+    kit.defer(
       () => one.close(),
       () => two.close(),
     );
     await Promise.all([one.ready(), two.ready()]);
-    const auditSeqBefore = (await h.database.db.select({ seq: auditEvents.seq }).from(auditEvents)).length;
+    const auditSeqBefore = (await kit.h.database.db.select({ seq: auditEvents.seq }).from(auditEvents)).length;
 
     const ops = Array.from({ length: 100 }, (_, i) => {
       const instance = i % 2 === 0 ? one : two;
@@ -266,11 +230,11 @@ describe('100 concurrent activations and deactivations from two instances', () =
     const results = await Promise.all(ops);
     const changed = results.filter((r) => r.changed).length;
 
-    const [row] = await h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
+    const [row] = await kit.h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
     const alternating = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'activated' : 'deactivated'));
 
     // The audit chain orders transitions by commit (seq under the chain lock): it must alternate from inactive.
-    const transitions = await h.database.db
+    const transitions = await kit.h.database.db
       .select()
       .from(auditEvents)
       .where(
@@ -284,17 +248,20 @@ describe('100 concurrent activations and deactivations from two instances', () =
       alternating(changed),
     );
     expect(row?.isActive).toBe(changed % 2 === 1);
-    const chain = await verifyAuditChain(h.database.db);
+    const chain = await verifyAuditChain(kit.h.database.db);
     expect(chain).toMatchObject({ ok: true });
     expect(chain.count).toBeGreaterThanOrEqual(auditSeqBefore + changed);
 
     // The history as the service reports it (getHistory: by performedAt): the same alternation, ending in the final state.
-    const history = (await admin.getHistory(sw.id)).map((e) => e.action).filter((a) => a !== 'created');
+    const history = (await kit.admin.getHistory(sw.id)).map((e) => e.action).filter((a) => a !== 'created');
     expect(history).toEqual(alternating(changed));
-    const rows = await h.database.db.select().from(killSwitchHistory).where(eq(killSwitchHistory.killSwitchId, sw.id));
+    const rows = await kit.h.database.db
+      .select()
+      .from(killSwitchHistory)
+      .where(eq(killSwitchHistory.killSwitchId, sw.id));
     expect(rows.length).toBe(changed + 1);
 
-    for (const instance of [one, two, admin]) {
+    for (const instance of [one, two, kit.admin]) {
       await waitFor(async () => (await instance.isTripped(ctx('contended'))).tripped === row?.isActive, {
         what: 'every instance to converge on the final state',
       });

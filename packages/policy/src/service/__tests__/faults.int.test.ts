@@ -3,75 +3,23 @@
  * down past maxStalenessMs, PostgreSQL down during an activation.
  */
 import { createDb, killSwitchHistory, killSwitches } from '@rtv/db';
-import {
-  type TcpProxy,
-  createTcpProxy,
-  failFastRedisOptions,
-  testRedisTarget,
-  testRedisUrl,
-  viaProxy,
-  waitFor,
-} from '@rtv/testing';
+import { waitFor } from '@rtv/testing';
 import { eq } from 'drizzle-orm';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isStateUnavailableError } from '../../errors';
-import type { KillSwitchService } from '../../types';
-import { ADMIN, type Harness, REASON, createHarness } from './harness';
+import { useFaultKit } from './fault-kit';
+import { ADMIN, REASON } from './harness';
 
-let h: Harness;
-let admin: KillSwitchService;
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-
-beforeAll(async () => {
-  h = await createHarness('postgres');
-  admin = h.service();
-  await admin.ready();
-});
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-async function proxiedRedis(): Promise<{ proxy: TcpProxy; redis: Redis }> {
-  const proxy = await createTcpProxy(testRedisTarget());
-  const redis = new Redis(viaProxy(testRedisUrl(), proxy), failFastRedisOptions);
-  redis.on('error', () => {});
-  cleanups.push(
-    () => redis.disconnect(),
-    () => proxy.close(),
-  );
-  return { proxy, redis };
-}
-
-async function proxiedDb(): Promise<{ proxy: TcpProxy; db: ReturnType<typeof createDb>['db'] }> {
-  const url = new URL(h.database.url);
-  const proxy = await createTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  const handle = createDb(viaProxy(h.database.url, proxy), {
-    max: 2,
-    connectTimeoutSeconds: 1,
-    closeTimeoutSeconds: 0.2,
-  });
-  // Restore before closing: postgres.js waits out its end() timeout on a cut connection.
-  cleanups.push(async () => {
-    proxy.restore();
-    await handle.close();
-    await proxy.close();
-  });
-  return { proxy, db: handle.db };
-}
-
+const kit = useFaultKit();
 const probeCtx = (platform: string) => ({ clientId: 'client_fault', action: 'publish', platform });
 
 describe('Redis down', () => {
   it('checks go on from the snapshot, refreshed from PostgreSQL, then Redis catches up', async () => {
-    const { proxy, redis } = await proxiedRedis();
-    const instance = h.service({ redis, pollIntervalMs: 50, sourcePollIntervalMs: 50, operationTimeoutMs: 300 });
-    cleanups.push(() => instance.close());
+    const { proxy, redis } = await kit.proxiedRedis();
+    const instance = kit.h.service({ redis, pollIntervalMs: 50, sourcePollIntervalMs: 50, operationTimeoutMs: 300 });
+    kit.defer(() => instance.close());
     await instance.ready();
-    const sw = await admin.create({
+    const sw = await kit.admin.create({
       scope: 'platform',
       targetType: 'platform',
       targetValue: 'redis_down',
@@ -80,7 +28,7 @@ describe('Redis down', () => {
 
     proxy.cut();
     // Another instance, with Redis, activates: the cut-off one can only learn it from PostgreSQL.
-    await admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
+    await kit.admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
     await waitFor(async () => (await instance.isTripped(probeCtx('redis_down'))).switch?.id === sw.id, {
       timeoutMs: 5000,
       what: 'the cut-off instance to see the activation through PostgreSQL',
@@ -91,7 +39,7 @@ describe('Redis down', () => {
     expect(during.components.snapshot.status).not.toBe('failed');
 
     proxy.restore();
-    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+    await kit.admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
     await waitFor(async () => !(await instance.isTripped(probeCtx('redis_down'))).tripped, {
       what: 'the recovered instance to see the deactivation',
     });
@@ -101,30 +49,30 @@ describe('Redis down', () => {
   });
 
   it('rebuilds a flushed Redis snapshot from PostgreSQL', async () => {
-    const sw = await admin.create({
+    const sw = await kit.admin.create({
       scope: 'platform',
       targetType: 'platform',
       targetValue: 'flushed',
       createdBy: ADMIN,
     });
-    await admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
-    await h.redis.del(`${h.keyPrefix}snapshot`);
-    const instance = h.service({ pollIntervalMs: 50 });
-    cleanups.push(() => instance.close());
+    await kit.admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
+    await kit.h.redis.del(`${kit.h.keyPrefix}snapshot`);
+    const instance = kit.h.service({ pollIntervalMs: 50 });
+    kit.defer(() => instance.close());
     expect((await instance.isTripped(probeCtx('flushed'))).switch?.id).toBe(sw.id);
-    await waitFor(() => h.redis.hget(`${h.keyPrefix}snapshot`, 'payload'), {
+    await waitFor(() => kit.h.redis.hget(`${kit.h.keyPrefix}snapshot`, 'payload'), {
       what: 'Redis to hold the snapshot again',
     });
-    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+    await kit.admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
   });
 });
 
 describe('both stores unreachable past maxStalenessMs', () => {
   for (const failMode of ['closed', 'open'] as const) {
     it(`fails ${failMode}, and recovers when they return`, async () => {
-      const redisSide = await proxiedRedis();
-      const pgSide = await proxiedDb();
-      const instance = h.service({
+      const redisSide = await kit.proxiedRedis();
+      const pgSide = await kit.proxiedDb();
+      const instance = kit.h.service({
         db: pgSide.db,
         redis: redisSide.redis,
         failMode,
@@ -133,7 +81,7 @@ describe('both stores unreachable past maxStalenessMs', () => {
         sourcePollIntervalMs: 50,
         operationTimeoutMs: 200,
       });
-      cleanups.push(() => instance.close());
+      kit.defer(() => instance.close());
       await instance.ready();
       const ctx = probeCtx(`stale_${failMode}`);
       expect((await instance.isTripped(ctx)).tripped).toBe(false);
@@ -171,60 +119,65 @@ describe('both stores unreachable past maxStalenessMs', () => {
 
 describe('PostgreSQL down during an activation', () => {
   it('fails with STATE_UNAVAILABLE and leaves no partial state in any table', async () => {
-    const sw = await admin.create({ scope: 'action', targetType: 'action', targetValue: 'pg_down', createdBy: ADMIN });
-    const pgSide = await proxiedDb();
-    const instance = h.service({ db: pgSide.db, operationTimeoutMs: 500 });
-    cleanups.push(() => instance.close());
+    const sw = await kit.admin.create({
+      scope: 'action',
+      targetType: 'action',
+      targetValue: 'pg_down',
+      createdBy: ADMIN,
+    });
+    const pgSide = await kit.proxiedDb();
+    const instance = kit.h.service({ db: pgSide.db, operationTimeoutMs: 500 });
+    kit.defer(() => instance.close());
     await instance.ready();
-    const auditBefore = (await h.auditFor(sw.id)).length;
+    const auditBefore = (await kit.h.auditFor(sw.id)).length;
 
     pgSide.proxy.cut();
     const error = await instance.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN }).catch((e: unknown) => e);
     expect(isStateUnavailableError(error)).toBe(true);
     expect((error as Error).message).toMatch(/PostgreSQL did not answer while activating/);
 
-    const [row] = await h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
+    const [row] = await kit.h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
     expect(row?.isActive).toBe(false);
-    const history = await h.database.db
+    const history = await kit.h.database.db
       .select()
       .from(killSwitchHistory)
       .where(eq(killSwitchHistory.killSwitchId, sw.id));
     expect(history.map((e) => e.action)).toEqual(['created']);
-    expect(await h.auditFor(sw.id)).toHaveLength(auditBefore);
+    expect(await kit.h.auditFor(sw.id)).toHaveLength(auditBefore);
   });
 
   it('rolls the whole transition back when the connection dies between the state write and the audit write', async () => {
-    const sw = await admin.create({
+    const sw = await kit.admin.create({
       scope: 'action',
       targetType: 'action',
       targetValue: 'pg_mid_tx',
       createdBy: ADMIN,
     });
-    const pgSide = await proxiedDb();
+    const pgSide = await kit.proxiedDb();
     // The state row is already updated inside the transaction when the audit write starts: cut there.
     const cuttingAudit = {
-      emit: async (...args: Parameters<typeof h.audit.emit>) => {
+      emit: async (...args: Parameters<typeof kit.h.audit.emit>) => {
         pgSide.proxy.cut();
-        return h.audit.emit(...args);
+        return kit.h.audit.emit(...args);
       },
-      close: () => h.audit.close(),
+      close: () => kit.h.audit.close(),
     };
-    const instance = h.service({ db: pgSide.db, audit: cuttingAudit, operationTimeoutMs: 500 });
-    cleanups.push(() => instance.close());
+    const instance = kit.h.service({ db: pgSide.db, audit: cuttingAudit, operationTimeoutMs: 500 });
+    kit.defer(() => instance.close());
     await instance.ready();
-    const auditBefore = (await h.auditFor(sw.id)).length;
+    const auditBefore = (await kit.h.auditFor(sw.id)).length;
 
     const error = await instance.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN }).catch((e: unknown) => e);
     expect(isStateUnavailableError(error)).toBe(true);
 
-    const [row] = await h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
+    const [row] = await kit.h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
     expect(row?.isActive).toBe(false);
-    const history = await h.database.db
+    const history = await kit.h.database.db
       .select()
       .from(killSwitchHistory)
       .where(eq(killSwitchHistory.killSwitchId, sw.id));
     expect(history.map((e) => e.action)).toEqual(['created']);
-    expect(await h.auditFor(sw.id)).toHaveLength(auditBefore);
+    expect(await kit.h.auditFor(sw.id)).toHaveLength(auditBefore);
   });
 });
 
@@ -234,15 +187,15 @@ describe('a cold instance with no store reachable', () => {
       connectTimeoutSeconds: 1,
       closeTimeoutSeconds: 0.2,
     });
-    cleanups.push(() => unreachable.close());
-    const instance = h.service({
+    kit.defer(() => unreachable.close());
+    const instance = kit.h.service({
       db: unreachable.db,
       redis: undefined,
       startupTimeoutMs: 300,
       operationTimeoutMs: 200,
       pollIntervalMs: 50,
     });
-    cleanups.push(() => instance.close());
+    kit.defer(() => instance.close());
     const result = await instance.isTripped(probeCtx('cold_dead'));
     expect(result.tripped).toBe(true);
     expect(result.reason).toContain('unavailable');
@@ -254,23 +207,23 @@ describe('a cold instance with no store reachable', () => {
 
 describe('the check path', () => {
   it('makes no round trip to Redis or PostgreSQL in steady state', async () => {
-    const redisSide = await proxiedRedis();
-    const pgSide = await proxiedDb();
+    const redisSide = await kit.proxiedRedis();
+    const pgSide = await kit.proxiedDb();
     // Polls far apart, so any traffic during the checks would come from the checks themselves.
-    const instance = h.service({
+    const instance = kit.h.service({
       db: pgSide.db,
       redis: redisSide.redis,
       pollIntervalMs: 60_000,
       sourcePollIntervalMs: 60_000,
     });
-    cleanups.push(() => instance.close());
-    const sw = await admin.create({
+    kit.defer(() => instance.close());
+    const sw = await kit.admin.create({
       scope: 'platform',
       targetType: 'platform',
       targetValue: 'no_io',
       createdBy: ADMIN,
     });
-    await admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
+    await kit.admin.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
     await instance.ready();
     await waitFor(async () => (await instance.isTripped(probeCtx('no_io'))).tripped, {
       what: 'the activation to arrive',
@@ -284,6 +237,6 @@ describe('the check path', () => {
     expect(tripped).toBe(50_000);
     expect(redisSide.proxy.bytesForwarded - before.redis).toBe(0);
     expect(pgSide.proxy.bytesForwarded - before.pg).toBe(0);
-    await admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
+    await kit.admin.deactivate({ id: sw.id, reason: REASON, deactivatedBy: ADMIN });
   });
 });
