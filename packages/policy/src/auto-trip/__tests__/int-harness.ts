@@ -2,19 +2,12 @@
  * Real collaborators for the auto-trip integration tests: the kill-switch service and the incident
  * service on a database of the file's own, the Postgres audit emitter, and a manual clock for the monitors.
  */
-import { type AuditEmitter, createAuditEmitter } from '@rtv/audit';
-import { type KillSwitchHistoryEntry, killSwitchHistory } from '@rtv/db';
-import {
-  type TestDatabase,
-  createTestDatabase,
-  createTestRedis,
-  deleteKeysWithPrefix,
-  uniqueKeyPrefix,
-} from '@rtv/testing';
-import { asc, eq } from 'drizzle-orm';
+import type { AuditEmitter } from '@rtv/audit';
+import type { KillSwitchHistoryEntry } from '@rtv/db';
+import type { TestDatabase } from '@rtv/testing';
 import type { Redis } from 'ioredis';
 import { type IncidentService, createIncidentService } from '../../incidents/incident-service';
-import { createKillSwitchService } from '../../service/create-service';
+import { createHarness } from '../../service/__tests__/harness';
 import type { KillSwitchService } from '../../types';
 import { type AutoTripMonitor, type AutoTripMonitorOptions, createAutoTripMonitor } from '../auto-trip-monitor';
 import { manualClock } from './fake-kill-switch-service';
@@ -37,17 +30,10 @@ export interface AutoTripHarness {
 }
 
 export async function createAutoTripHarness(): Promise<AutoTripHarness> {
-  const database = await createTestDatabase('postgres');
-  const audit = createAuditEmitter({ db: database.db });
-  const redis = createTestRedis();
-  const keyPrefix = uniqueKeyPrefix();
-  const service = createKillSwitchService({
-    db: database.db,
-    audit,
-    redis,
-    keyPrefix: `${keyPrefix}ks:`,
-    sweepIntervalMs: 0,
-  });
+  const base = await createHarness('postgres');
+  const { database, audit, redis, keyPrefix } = base;
+  // The switches' keys under a sub-prefix, the monitors' fleet keys beside them: both deleted by base.close().
+  const service = base.service({ keyPrefix: `${keyPrefix}ks:` });
   await service.ready();
   const incidents = createIncidentService({ db: database.db, audit });
   const clock = manualClock(Date.now());
@@ -74,20 +60,11 @@ export async function createAutoTripHarness(): Promise<AutoTripHarness> {
       return monitor;
     },
     async activations(switchId) {
-      const rows = await database.db
-        .select()
-        .from(killSwitchHistory)
-        .where(eq(killSwitchHistory.killSwitchId, switchId))
-        .orderBy(asc(killSwitchHistory.seq));
-      return rows.filter((row) => row.action === 'activated');
+      return (await base.historyFor(switchId)).filter((row) => row.action === 'activated');
     },
     async close() {
       for (const monitor of monitors) await monitor.close();
-      await service.close();
-      await audit.close();
-      await deleteKeysWithPrefix(redis, keyPrefix);
-      redis.disconnect();
-      await database.close();
+      await base.close();
     },
   };
 }
