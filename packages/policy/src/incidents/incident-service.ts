@@ -191,28 +191,48 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
 
   const notFound = (incidentId: string) => new NotFoundError(`Incident not found: ${incidentId}`, incidentId);
 
-  async function appendEvent(
+  /**
+   * A timeline event and its audit record, in the caller's transaction, so
+   * they commit with the incident change or not at all.
+   */
+  async function recordEvent(
     tx: Transaction,
-    incidentId: string,
-    type: IncidentEventType,
-    by: string,
-    at: Date,
-    text: string | undefined,
-    metadata?: Record<string, unknown>,
+    incident: Incident,
+    e: {
+      type: IncidentEventType;
+      actor: string;
+      at: Date;
+      notes: string | undefined;
+      /** Kept on the timeline row. */
+      eventMetadata?: Record<string, unknown>;
+      /** The audit record's metadata. */
+      auditMetadata: Record<string, unknown>;
+    },
   ): Promise<IncidentEvent> {
     const [event] = await tx
       .insert(incidentEvents)
       .values({
         id: newEventId(),
-        incidentId,
-        type,
-        actor: by,
-        notes: text ?? null,
-        occurredAt: at,
-        metadata: metadata ?? null,
+        incidentId: incident.id,
+        type: e.type,
+        actor: e.actor,
+        notes: e.notes ?? null,
+        occurredAt: e.at,
+        metadata: e.eventMetadata ?? null,
       })
       .returning();
     if (!event) throw new Error('insert into incident_events returned no row');
+    await audit.emit(
+      {
+        type: INCIDENT_AUDIT_TYPES[e.type],
+        actor: e.actor,
+        target: incident.id,
+        clientId: incident.clientId,
+        occurredAt: e.at,
+        metadata: e.auditMetadata,
+      },
+      { tx },
+    );
     return event;
   }
 
@@ -253,30 +273,23 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           })
           .returning();
         if (!row) throw new Error('insert into incidents returned no row');
-        await appendEvent(tx, row.id, 'opened', input.actor, now, input.notes, {
-          severity: row.severity,
-          triggerType: row.triggerType,
-        });
-        await audit.emit(
-          {
-            type: INCIDENT_AUDIT_TYPES.opened,
-            actor: input.actor,
-            target: row.id,
-            clientId: row.clientId,
-            occurredAt: now,
-            metadata: {
-              killSwitchId: row.killSwitchId,
-              title: row.title,
-              severity: row.severity,
-              triggerType: row.triggerType,
-              triggerValue: row.triggerValue,
-              threshold: row.threshold,
-              errorRate: row.errorRate,
-              callsAffected: row.callsAffected,
-            },
+        await recordEvent(tx, row, {
+          type: 'opened',
+          actor: input.actor,
+          at: now,
+          notes: input.notes,
+          eventMetadata: { severity: row.severity, triggerType: row.triggerType },
+          auditMetadata: {
+            killSwitchId: row.killSwitchId,
+            title: row.title,
+            severity: row.severity,
+            triggerType: row.triggerType,
+            triggerValue: row.triggerValue,
+            threshold: row.threshold,
+            errorRate: row.errorRate,
+            callsAffected: row.callsAffected,
           },
-          { tx },
-        );
+        });
         return row;
       });
     },
@@ -321,18 +334,13 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           .where(and(eq(incidents.id, input.id), eq(incidents.status, 'open')))
           .returning();
         if (!row) throw await refusal(tx, input.id, 'acknowledge');
-        await appendEvent(tx, row.id, 'acknowledged', input.actor, now, input.notes);
-        await audit.emit(
-          {
-            type: INCIDENT_AUDIT_TYPES.acknowledged,
-            actor: input.actor,
-            target: row.id,
-            clientId: row.clientId,
-            occurredAt: now,
-            metadata: { killSwitchId: row.killSwitchId, notes: input.notes ?? null },
-          },
-          { tx },
-        );
+        await recordEvent(tx, row, {
+          type: 'acknowledged',
+          actor: input.actor,
+          at: now,
+          notes: input.notes,
+          auditMetadata: { killSwitchId: row.killSwitchId, notes: input.notes ?? null },
+        });
         return row;
       });
     },
@@ -347,22 +355,17 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           .where(and(eq(incidents.id, input.id), inArray(incidents.status, ['open', 'acknowledged'])))
           .returning();
         if (!row) throw await refusal(tx, input.id, 'resolve');
-        await appendEvent(tx, row.id, 'resolved', input.actor, now, input.notes);
-        await audit.emit(
-          {
-            type: INCIDENT_AUDIT_TYPES.resolved,
-            actor: input.actor,
-            target: row.id,
-            clientId: row.clientId,
-            occurredAt: now,
-            metadata: {
-              killSwitchId: row.killSwitchId,
-              notes: input.notes,
-              durationMs: now.getTime() - row.startedAt.getTime(),
-            },
+        await recordEvent(tx, row, {
+          type: 'resolved',
+          actor: input.actor,
+          at: now,
+          notes: input.notes,
+          auditMetadata: {
+            killSwitchId: row.killSwitchId,
+            notes: input.notes,
+            durationMs: now.getTime() - row.startedAt.getTime(),
           },
-          { tx },
-        );
+        });
         return row;
       });
     },
@@ -373,18 +376,13 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       return db.transaction(async (tx) => {
         const [row] = await tx.select().from(incidents).where(eq(incidents.id, input.id)).for('share');
         if (!row) throw notFound(input.id);
-        const event = await appendEvent(tx, row.id, 'note', input.actor, now, input.notes);
-        await audit.emit(
-          {
-            type: INCIDENT_AUDIT_TYPES.note,
-            actor: input.actor,
-            target: row.id,
-            clientId: row.clientId,
-            occurredAt: now,
-            metadata: { notes: input.notes },
-          },
-          { tx },
-        );
+        const event = await recordEvent(tx, row, {
+          type: 'note',
+          actor: input.actor,
+          at: now,
+          notes: input.notes,
+          auditMetadata: { notes: input.notes },
+        });
         return event;
       });
     },
