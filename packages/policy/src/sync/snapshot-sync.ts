@@ -26,7 +26,8 @@ export interface SnapshotSyncOptions {
   onError?: (error: unknown, during: string) => void;
 }
 
-type StoreStatus = { ok: boolean; error?: string; at: number };
+/** The last answer of a store: whether it worked, and if not, its root cause. */
+type StoreStatus = { ok: boolean; error?: string };
 
 export interface SnapshotSync {
   /** The snapshot checks read; undefined until the first load. */
@@ -60,8 +61,8 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
   let unsubscribe: (() => Promise<void>) | undefined;
   let lastSourcePoll = Number.NEGATIVE_INFINITY;
   let consecutiveFailures = 0;
-  const postgres: StoreStatus = { ok: false, at: 0 };
-  const redis: StoreStatus | undefined = cache ? { ok: false, at: 0 } : undefined;
+  const postgres: StoreStatus = { ok: false };
+  const redis: StoreStatus | undefined = cache ? { ok: false } : undefined;
 
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => {
@@ -76,7 +77,6 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     if (!status) return;
     status.ok = error === undefined;
     status.error = error === undefined ? undefined : rootCauseMessage(error);
-    status.at = clock.now();
   };
 
   function armStaleTimer(): void {
