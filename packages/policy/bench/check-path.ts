@@ -3,7 +3,7 @@
  * machine's floor (an awaited call over eight nested-map look-ups), with
  * per-call latency percentiles, and the cold first check.
  *
- *   pnpm tsx --tsconfig tsconfig.json packages/policy/bench/check-path.ts [--quick] [--json]
+ *   pnpm bench:check [--quick] [--json]
  */
 import { createMemoryAuditEmitter } from '@rtv/audit';
 import { createEmbeddedDb, migrate } from '@rtv/db';
