@@ -2,7 +2,7 @@
  * Outages through a TCP proxy the test controls: Redis down, both stores
  * down past maxStalenessMs, PostgreSQL down during an activation.
  */
-import { createDb, killSwitchHistory, killSwitches } from '@rtv/db';
+import { createDb, killSwitches } from '@rtv/db';
 import { waitFor } from '@rtv/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +118,14 @@ describe('both stores unreachable past maxStalenessMs', () => {
 });
 
 describe('PostgreSQL down during an activation', () => {
+  /** The switch, its history and the audit trail are as before the failed activation. */
+  async function expectNoPartialActivation(id: string, auditBefore: number): Promise<void> {
+    const [row] = await kit.h.database.db.select().from(killSwitches).where(eq(killSwitches.id, id));
+    expect(row?.isActive).toBe(false);
+    expect((await kit.h.historyFor(id)).map((e) => e.action)).toEqual(['created']);
+    expect(await kit.h.auditFor(id)).toHaveLength(auditBefore);
+  }
+
   it('fails with STATE_UNAVAILABLE and leaves no partial state in any table', async () => {
     const sw = await kit.admin.create({
       scope: 'action',
@@ -136,14 +144,7 @@ describe('PostgreSQL down during an activation', () => {
     expect(isStateUnavailableError(error)).toBe(true);
     expect((error as Error).message).toMatch(/PostgreSQL did not answer while activating/);
 
-    const [row] = await kit.h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
-    expect(row?.isActive).toBe(false);
-    const history = await kit.h.database.db
-      .select()
-      .from(killSwitchHistory)
-      .where(eq(killSwitchHistory.killSwitchId, sw.id));
-    expect(history.map((e) => e.action)).toEqual(['created']);
-    expect(await kit.h.auditFor(sw.id)).toHaveLength(auditBefore);
+    await expectNoPartialActivation(sw.id, auditBefore);
   });
 
   it('rolls the whole transition back when the connection dies between the state write and the audit write', async () => {
@@ -170,14 +171,7 @@ describe('PostgreSQL down during an activation', () => {
     const error = await instance.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN }).catch((e: unknown) => e);
     expect(isStateUnavailableError(error)).toBe(true);
 
-    const [row] = await kit.h.database.db.select().from(killSwitches).where(eq(killSwitches.id, sw.id));
-    expect(row?.isActive).toBe(false);
-    const history = await kit.h.database.db
-      .select()
-      .from(killSwitchHistory)
-      .where(eq(killSwitchHistory.killSwitchId, sw.id));
-    expect(history.map((e) => e.action)).toEqual(['created']);
-    expect(await kit.h.auditFor(sw.id)).toHaveLength(auditBefore);
+    await expectNoPartialActivation(sw.id, auditBefore);
   });
 });
 
