@@ -5,11 +5,12 @@
  * Runs the built binary (packages/cli/dist/cli.js) when it is newer than the
  * sources it is built from, else the same entry from source through tsx.
  */
-import { spawn } from 'node:child_process';
+
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditEvents, killSwitchHistory, killSwitches } from '@rtv/db';
+import { type NodeRun, runNode } from '@rtv/testing';
 import { count } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,15 +45,8 @@ function cliCommand(): { args: string[]; built: boolean } {
     : { args: ['--import', 'tsx', join(ROOT, 'packages/cli/src/cli.ts')], built };
 }
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[]): Promise<CliRun> {
-  const command = cliCommand();
-  const child = spawn(process.execPath, [...command.args, ...args], {
+function runCli(args: string[]): Promise<NodeRun> {
+  return runNode([...cliCommand().args, ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -61,17 +55,7 @@ function runCli(args: string[]): Promise<CliRun> {
       RTV_KEY_PREFIX: h.keyPrefix,
       NO_COLOR: '1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 async function tableCounts() {

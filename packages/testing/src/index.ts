@@ -15,3 +15,4 @@ export {
 } from './test-redis';
 export { createTcpProxy, viaProxy, type ProxyMode, type TcpProxy } from './tcp-proxy';
 export { waitFor } from './wait-for';
+export { runNode, type NodeRun } from './run-node';

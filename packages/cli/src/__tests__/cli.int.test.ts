@@ -4,46 +4,22 @@
  * audit --verify, health), then the failures an operator meets, each with its
  * exit code and a message naming the cause, never a stack trace.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createAuditEmitter } from '@rtv/audit';
 import { createIncidentService } from '@rtv/policy';
-import { type TestDatabase, createTestDatabase, testRedisUrl, uniqueKeyPrefix } from '@rtv/testing';
+import { type TestDatabase, createTestDatabase, runNode, testRedisUrl, uniqueKeyPrefix } from '@rtv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let db: TestDatabase;
 let env: NodeJS.ProcessEnv;
 
-/** Runs the binary with stdin a closed pipe (not a terminal), as a script would. */
-function rtvKs(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: { ...env, ...extraEnv },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+/** Runs the binary with stdin closed (not a terminal), as a script would. */
+const rtvKs = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  runNode([CLI, ...args], { cwd: ROOT, env: { ...env, ...extraEnv } });
 
 const STACK = /\n\s+at\s/;
 
