@@ -4,6 +4,7 @@
  */
 export type { AuditClock, AuditEmitter, AuditEventInput, AuditRecord, EmitOptions } from './ports';
 export { systemAuditClock } from './ports';
+export { errorFields, silentLogger, type LogMethod, type Logger } from './logger';
 export { AuditValidationError, isAuditValidationError } from './errors';
 export { canonicalJson } from './canonical-json';
 export { GENESIS_HASH, hashRecord, verifyRecordChain, type ChainBreak, type HashedFields } from './hash-chain';

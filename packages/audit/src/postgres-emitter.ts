@@ -34,6 +34,8 @@ export interface AuditEmitterOptions {
 
 /** An `AuditEmitter` on PostgreSQL, with its sink loops. */
 export interface PostgresAuditEmitter extends AuditEmitter {
+  /** The database the records are written to: a store writing state must share it (one transaction). */
+  readonly db: Database;
   /** Asks every sink loop to look for new records now (e.g. after a caller's transaction committed). */
   wakeSinks(): void;
 }
@@ -82,6 +84,7 @@ export function createAuditEmitter(options: AuditEmitterOptions): PostgresAuditE
       wakeSinks();
       return record;
     },
+    db,
     wakeSinks,
     async close(): Promise<void> {
       await Promise.all(dispatchers.map((dispatcher) => dispatcher.close()));

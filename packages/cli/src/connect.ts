@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type AuditEmitter, createAuditEmitter } from '@rtv/audit';
+import { type AuditEmitter, type Logger, createAuditEmitter, silentLogger } from '@rtv/audit';
 import { type Database, type DbHandle, createDb, createEmbeddedDb, migrate } from '@rtv/db';
 import {
   type IncidentService,
@@ -121,6 +121,19 @@ async function openRedis(
   return { redis, firstError: () => firstError };
 }
 
+/** Only publication matters to the operator: the change is committed, others learn of it by polling. */
+function publicationWarnings(note: (line: string) => void): Logger {
+  return {
+    ...silentLogger,
+    warn(fields) {
+      if (fields.during !== 'publish') return;
+      note(
+        `rtv-ks: warning: the change is committed, but telling other instances through Redis failed (${String(fields.err)}); they will see it when they next poll PostgreSQL`,
+      );
+    },
+  };
+}
+
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const { handle, label } = await openDatabase(options);
   const redisUrl = options.env.REDIS_URL?.trim();
@@ -157,15 +170,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
         audit,
         keyPrefix,
         ...CLI_SERVICE_OPTIONS,
-        onError(error, during) {
-          // Only publication matters to the operator: the change is committed, others learn of it by polling.
-          if (during === 'publish') {
-            const message = error instanceof Error ? error.message : String(error);
-            options.note(
-              `rtv-ks: warning: the change is committed, but telling other instances through Redis failed (${message}); they will see it when they next poll PostgreSQL`,
-            );
-          }
-        },
+        logger: publicationWarnings(options.note),
       });
       return service;
     },

@@ -1,15 +1,30 @@
+/**
+ * Public API of `@rtv/policy`: the service and its options, the ports and
+ * their adapters, the auto-trip monitor and gate, incidents, the test kit.
+ * Internals (the switch index, rolling counters) are not exported.
+ */
 export * from './errors';
 export type * from './types';
-export {
-  systemClock,
-  noopMetrics,
-  type Authorizer,
-  type AuthorizationRequest,
-  type Clock,
-  type Metrics,
+export type {
+  ActiveState,
+  AuthorizationRequest,
+  Authorizer,
+  ChangeBus,
+  Clock,
+  Logger,
+  Metrics,
+  StateCache,
+  StoreWriteResult,
+  Subscription,
+  SwitchListFilter,
+  SwitchStore,
+  SwitchTarget,
 } from './ports';
-export * from './auto-trip/index';
+export { noopMetrics } from './ports';
+export { systemClock } from './clock';
+export { silentLogger } from '@rtv/audit';
 export { createKillSwitchService, type KillSwitchServiceOptions } from './service/create-service';
+export type { CommonServiceOptions, DatabaseServiceOptions, PortsServiceOptions } from './service/service-options';
 export {
   createRoleAuthorizer,
   AUTO_TRIP_ACTOR,
@@ -17,13 +32,46 @@ export {
   type Role,
   type RoleAuthorizerOptions,
 } from './authorize';
+export {
+  createPostgresSwitchStore,
+  type PostgresSwitchStoreOptions,
+} from './adapters/postgres/postgres-switch-store';
+export {
+  createMemorySwitchStore,
+  type MemorySwitchStore,
+  type MemorySwitchStoreOptions,
+} from './adapters/memory/memory-switch-store';
 export { createMemoryChangeBus } from './adapters/memory/memory-change-bus';
 export { createMemoryStateCache, type MemoryStateCache } from './adapters/memory/memory-state-cache';
-export { createRedisChangeBus } from './adapters/redis/redis-change-bus';
-export { createRedisStateCache } from './adapters/redis/redis-state-cache';
-export { createPostgresSnapshotSource } from './adapters/postgres/postgres-snapshot-source';
-export { buildSwitchIndex, findBlockingSwitch, type SwitchIndex } from './check/switch-index';
-export { CHECK_DURATION_BUCKETS_MS } from './check/check-stats';
+export { createRedisChangeBus, type RedisChangeBusOptions } from './adapters/redis/redis-change-bus';
+export { createRedisStateCache, type RedisStateCacheOptions } from './adapters/redis/redis-state-cache';
+export { DEFAULT_KEY_PREFIX } from './adapters/redis/key-prefix';
+export { CHECK_DURATION_BUCKETS_MS, CHECK_TIMING_SAMPLE } from './check/check-stats';
 export type { SnapshotPayload } from './check/snapshot';
-export type { ChangeBus, SnapshotSource, StateCache } from './ports';
+export { AUDIT_TYPES } from './write/transition-records';
+export {
+  createAutoTripMonitor,
+  type AutoTripCounters,
+  type AutoTripErrorContext,
+  type AutoTripEvent,
+  type AutoTripMonitor,
+  type AutoTripMonitorOptions,
+  type AutoTripStats,
+} from './auto-trip/auto-trip-monitor';
+export type { AutoTripAggregateThreshold, AutoTripMonitorConfig, AutoTripThreshold } from './auto-trip/config';
+export {
+  createExecutionGate,
+  type ExecutionGate,
+  type ExecutionGateOptions,
+  type GateContext,
+} from './auto-trip/execution-gate';
+export type { AutoTripTarget, RecordedResult } from './auto-trip/target';
+export type { TripDetails } from './auto-trip/trip-decision';
 export * from './incidents/index';
+export {
+  createKillSwitchTestKit,
+  type KillSwitchTestKit,
+  type KillSwitchTestKitOptions,
+} from './testing/kill-switch-test-kit';
+export { createTestClock, type TestClock } from './testing/test-clock';
+export type { StoreFaults } from './testing/faulty-store';

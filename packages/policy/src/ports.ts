@@ -1,15 +1,27 @@
 /**
- * Ports the service is written against; adapters (Postgres, Redis, memory)
- * live in `adapters/` and are wired by the factory.
+ * Ports the service is written against. Adapters (Postgres and PGlite,
+ * Redis, memory) live in `adapters/` and are wired by `createKillSwitchService`;
+ * the service itself never imports a driver.
  */
+import type { AuditEventInput, Logger } from '@rtv/audit';
+import type { KillSwitch, KillSwitchHistoryEntry } from '@rtv/db';
+import type { SnapshotPayload } from './check/snapshot';
+import type { ActivateInput, CreateSwitchInput, DeactivateInput, KillSwitchScope, KillSwitchTargetType } from './types';
+
+export type { Logger };
 
 /** Time, injectable so tests can move it. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * Calls `callback` once `ms` have passed on this clock and returns a
+   * function that cancels it. The service's timers (staleness, polling,
+   * sweeps) run on it, so a test clock that implements it drives them all.
+   * @default real timers that never keep the process alive, of any length
+   */
+  setTimer?(callback: () => void, ms: number): () => void;
 }
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * Rare-event metrics (writes, trips, sync failures): never called per check.
@@ -19,6 +31,8 @@ export interface Metrics {
   increment(name: string, labels?: Record<string, string>, value?: number): void;
   observe(name: string, value: number, labels?: Record<string, string>): void;
 }
+
+export { systemClock } from './clock';
 
 export const noopMetrics: Metrics = { increment() {}, observe() {} };
 
@@ -39,27 +53,93 @@ export interface AuthorizationRequest {
 /** Returns true to allow, false (or a reason string) to refuse. */
 export type Authorizer = (request: AuthorizationRequest) => boolean | string | Promise<boolean | string>;
 
-/** The durable source of truth the snapshot is built from (PostgreSQL). */
-export interface SnapshotSource {
-  /** The active switches and the state version, read consistently in one statement. */
-  load(): Promise<{ version: number; active: import('@rtv/db').KillSwitch[] }>;
+/** A switch's two coordinates: what `findByTarget` and the unique constraint key on. */
+export interface SwitchTarget {
+  scope: KillSwitchScope;
+  targetType: KillSwitchTargetType;
+  targetValue: string;
+  clientId: string | null;
+  platform: string | null;
+}
+
+/** Filters of `SwitchStore.list`; they combine with AND. */
+export interface SwitchListFilter {
+  scope?: KillSwitchScope;
+  clientId?: string;
+  targetType?: KillSwitchTargetType;
+  /** Switches about this platform: platform targets, and actions narrowed to it. */
+  platform?: string;
+  /** Only switches that block at this instant (active and not expired). */
+  activeAt?: Date;
+}
+
+/** What a transition returns. */
+export interface StoreWriteResult {
+  row: KillSwitch;
+  /** False when the switch was already in the target state: nothing was written. */
+  changed: boolean;
+}
+
+/** The active switches and the state version they belong to, read consistently. */
+export interface ActiveState {
+  version: number;
+  active: KillSwitch[];
+}
+
+/**
+ * The durable source of truth for switches. Every write is ONE unit of work
+ * holding the state change, its history row, its audit record and the
+ * version bump: they commit together or not at all. The audit trail is the
+ * store's own (bound when the store is built), so a caller cannot pair a
+ * store with an emitter that writes elsewhere.
+ */
+export interface SwitchStore {
+  /** Inserts an inactive switch with its `created` history and audit; `ConflictError` on a duplicate target. */
+  create(input: CreateSwitchInput): Promise<KillSwitch>;
+  /** Activates unless it already blocks (then `changed: false`); `NotFoundError` on an unknown id. */
+  activate(input: ActivateInput): Promise<StoreWriteResult>;
+  /** Deactivates unless it is inactive (then `changed: false`); `NotFoundError` on an unknown id. */
+  deactivate(input: DeactivateInput): Promise<StoreWriteResult>;
+  /** Turns off switches past their expiry, with `expired` history and audit; returns them. */
+  expireDue(): Promise<KillSwitch[]>;
+  get(id: string): Promise<KillSwitch | undefined>;
+  findByTarget(target: SwitchTarget): Promise<KillSwitch | undefined>;
+  /** Newest activation first, then by id. */
+  list(filter?: SwitchListFilter): Promise<KillSwitch[]>;
+  /** Oldest first. */
+  history(id: string): Promise<KillSwitchHistoryEntry[]>;
+  /** What the snapshot is built from. */
+  loadActive(): Promise<ActiveState>;
   /** Just the state version: the cheap poll. */
   readVersion(): Promise<number>;
+  /** Appends a record that goes with no state change (a refused write) to the store's audit trail. */
+  appendAudit(event: AuditEventInput): Promise<void>;
 }
 
 /** The shared copy of the snapshot (Redis), so instances need not all read PostgreSQL. */
 export interface StateCache {
   /** The stored snapshot payload, or undefined when the cache lacks it. */
-  read(): Promise<import('./check/snapshot').SnapshotPayload | undefined>;
+  read(): Promise<SnapshotPayload | undefined>;
   /** The stored version, or undefined when the cache lacks it. */
   readVersion(): Promise<number | undefined>;
   /** Stores the payload unless the cache already holds a newer version; returns whether it stored. */
-  writeIfNewer(payload: import('./check/snapshot').SnapshotPayload): Promise<boolean>;
+  writeIfNewer(payload: SnapshotPayload): Promise<boolean>;
+}
+
+/** A subscription that can be ended at once, even while its I/O is still under way. */
+export interface Subscription {
+  /** Resolves once the subscription listens; rejects if it could not. */
+  readonly ready: Promise<void>;
+  /** Stops listening and releases every connection the subscription opened. */
+  close(): Promise<void>;
 }
 
 /** Tells other instances that the state version moved. Delivery may be lost: readers also poll. */
 export interface ChangeBus {
   publish(version: number): Promise<void>;
-  /** Returns an unsubscribe function. */
-  subscribe(onVersion: (version: number) => void): Promise<() => Promise<void>>;
+  /**
+   * Returns synchronously, before any I/O, so a subscribe that never
+   * completes (Redis down at start) can still be closed.
+   */
+  subscribe(onVersion: (version: number) => void): Subscription;
 }

@@ -33,12 +33,14 @@ export interface SwitchSummary {
   readonly expiresAt: Date | null;
 }
 
+/** Frozen and shared between checks: read it, never change it. */
 export interface CheckResult {
-  tripped: boolean;
-  /** The highest-priority matching switch, or null (also null when failing closed). */
-  switch: SwitchSummary | null;
-  reason: string | null;
-  checkDurationMs: number;
+  readonly tripped: boolean;
+  /** The highest-priority matching switch, or null (also null when failing by policy). */
+  readonly switch: SwitchSummary | null;
+  readonly reason: string | null;
+  /** How long this check took; only with `timeEachCheck` (checks are otherwise timed on a sample). */
+  readonly checkDurationMs?: number;
 }
 
 export interface CreateSwitchInput {
@@ -83,10 +85,17 @@ export interface ListActiveFilter {
   platform?: string;
 }
 
+export interface ListSwitchesFilter extends ListActiveFilter {
+  /** Only switches that block now (active and not expired). @default false */
+  activeOnly?: boolean;
+}
+
 export type ComponentStatus = 'operational' | 'degraded' | 'failed';
 
 export interface HealthReport {
   status: ComponentStatus;
+  /** True after `close()`: the service no longer follows changes. */
+  closed: boolean;
   components: {
     postgres: { status: ComponentStatus; latencyMs?: number; error?: string };
     redis: { status: ComponentStatus; latencyMs?: number; error?: string; configured: boolean };
@@ -107,16 +116,28 @@ export interface CheckStats {
   failedClosed: number;
   /** Cumulative counts per upper bound in ms (Prometheus-style `le` buckets). */
   durationBucketsMs: readonly number[];
+  /** Of the timed sample (one check in 64, or every check with `timeEachCheck`), cumulative. */
   durationCounts: readonly number[];
   durationSumMs: number;
+  /** How many checks were timed: the histogram's count. */
+  sampledChecks: number;
   snapshotVersion: number;
   snapshotAgeMs: number;
   activeByScope: Readonly<Record<KillSwitchScope, number>>;
 }
 
 export interface KillSwitchService {
-  /** May this action run now? Never throws on a store outage: fails closed (or open) by policy. */
+  /**
+   * May this action run now? Never throws on a store outage: fails closed
+   * (or open) by policy. Rejects with `ValidationError` on a bad context.
+   */
   isTripped(context: CheckContext): Promise<CheckResult>;
+  /**
+   * The same answer synchronously, for tight loops. Before the first load it
+   * does not wait: it answers by the failure policy. Throws `ValidationError`
+   * on a bad context.
+   */
+  check(context: CheckContext): CheckResult;
   create(input: CreateSwitchInput): Promise<KillSwitch>;
   /** Finds the switch with this exact target, or creates it; safe under races. */
   ensure(input: CreateSwitchInput): Promise<KillSwitch>;
@@ -126,6 +147,8 @@ export interface KillSwitchService {
   /** Throws `NotFoundError` (`Kill switch not found: <id>`). */
   getById(id: string): Promise<KillSwitch>;
   getHistory(id: string): Promise<KillSwitchHistoryEntry[]>;
+  /** Every switch, active or not, with filters (`activeOnly` for those that block now). */
+  list(filter?: ListSwitchesFilter): Promise<KillSwitch[]>;
   /** Reloads the snapshot from the stores now. */
   invalidateCache(): Promise<void>;
   /** Records `expired` for switches whose expiry passed; returns how many. */
@@ -134,5 +157,6 @@ export interface KillSwitchService {
   checkStats(): CheckStats;
   /** Resolves once the first snapshot is loaded; rejects with `StateUnavailableError` after `startupTimeoutMs` without one. */
   ready(): Promise<void>;
+  /** Stops every timer and connection the service opened; checks then answer by policy, saying it is closed. */
   close(): Promise<void>;
 }

@@ -5,7 +5,14 @@
 import { columnLimits, killSwitchScopes, killSwitchTargetTypes } from '@rtv/db';
 import { z } from 'zod';
 import { type FieldIssue, ValidationError } from './errors';
-import type { ActivateInput, CheckContext, CreateSwitchInput, DeactivateInput, ListActiveFilter } from './types';
+import type {
+  ActivateInput,
+  CheckContext,
+  CreateSwitchInput,
+  DeactivateInput,
+  ListActiveFilter,
+  ListSwitchesFilter,
+} from './types';
 
 /** Identifiers (clients, platforms, actions): no spaces, quotes or control characters. */
 const IDENTIFIER = /^[A-Za-z0-9_.:@/-]+$/;
@@ -200,6 +207,10 @@ const listActiveSchema = z
   )
   .strict();
 
+const listSchema = listActiveSchema
+  .extend({ activeOnly: z.boolean({ invalid_type_error: 'activeOnly must be a boolean' }).optional() })
+  .strict();
+
 function toValidationError(error: z.ZodError): ValidationError {
   const issues: FieldIssue[] = error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.join('.') : 'input';
@@ -210,17 +221,18 @@ function toValidationError(error: z.ZodError): ValidationError {
   return new ValidationError(issues.map((i) => i.message).join('; '), issues);
 }
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, input: unknown): T {
+export function parseInput<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, input: unknown): T {
   const result = schema.safeParse(input);
   if (!result.success) throw toValidationError(result.error);
   return result.data;
 }
 
-export const parseCreateInput = (input: unknown): CreateSwitchInput => parse(createSchema, input);
-export const parseActivateInput = (input: unknown): ActivateInput => parse(activateSchema, input);
-export const parseDeactivateInput = (input: unknown): DeactivateInput => parse(deactivateSchema, input);
-export const parseListActiveFilter = (input: unknown): ListActiveFilter => parse(listActiveSchema, input ?? {});
-export const parseSwitchId = (input: unknown): string => parse(switchId, input);
+export const parseCreateInput = (input: unknown): CreateSwitchInput => parseInput(createSchema, input);
+export const parseActivateInput = (input: unknown): ActivateInput => parseInput(activateSchema, input);
+export const parseDeactivateInput = (input: unknown): DeactivateInput => parseInput(deactivateSchema, input);
+export const parseListActiveFilter = (input: unknown): ListActiveFilter => parseInput(listActiveSchema, input ?? {});
+export const parseListFilter = (input: unknown): ListSwitchesFilter => parseInput(listSchema, input ?? {});
+export const parseSwitchId = (input: unknown): string => parseInput(switchId, input);
 
 /**
  * The hot path's validation: type checks only, no zod, nothing allocated

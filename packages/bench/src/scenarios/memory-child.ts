@@ -19,7 +19,6 @@ const settle = () => {
 const ids = Array.from({ length: clients }, (_, i) => `client_${i}`);
 const monitor = createAutoTripMonitor({
   killSwitchService: neverTrips,
-  onError: () => {},
   config: {
     windowMs: 60_000,
     checkIntervalMs: 1_000,

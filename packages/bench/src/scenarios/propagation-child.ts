@@ -57,7 +57,6 @@ const service = createKillSwitchService({
   pubSub: config.pubSub,
   pollIntervalMs: config.pollIntervalMs,
   sweepIntervalMs: 0,
-  onError: () => {},
 });
 
 let stopping = false;

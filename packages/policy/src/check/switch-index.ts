@@ -4,13 +4,20 @@
  * look-ups with no key strings built per call.
  */
 import type { KillSwitchScope } from '@rtv/db';
-import type { SwitchSummary } from '../types';
+import type { CheckResult, SwitchSummary } from '../types';
 
-/** An indexed switch, with its expiry as a number so a check compares without allocating. */
+/**
+ * An indexed switch, with its expiry as a number so a check compares without
+ * allocating, and the answer a check returns when it decides, built once.
+ */
 export interface IndexedSwitch {
   readonly summary: SwitchSummary;
   /** Epoch ms; Infinity when it never expires. */
   readonly expiresAtMs: number;
+  /** Frozen: shared by every check this switch decides. */
+  readonly result: CheckResult;
+  /** `result`, already resolved, so an awaited check makes no promise of its own. */
+  readonly resolved: Promise<CheckResult>;
 }
 
 /** What one client's switches look like; the same shape serves "every client". */
@@ -78,7 +85,8 @@ export function buildSwitchIndex(active: readonly SwitchSummary[]): SwitchIndex 
       coordinates = byClient.get(summary.clientId) ?? emptyCoordinates();
       byClient.set(summary.clientId, coordinates);
     }
-    place(coordinates, { summary, expiresAtMs });
+    const result: CheckResult = Object.freeze({ tripped: true, switch: summary, reason: summary.reason });
+    place(coordinates, { summary, expiresAtMs, result, resolved: Promise.resolve(result) });
   }
   return {
     global,

@@ -4,10 +4,14 @@
  * poll (pub/sub drops messages), repairs Redis when it lags or was flushed,
  * and tracks when the state was last confirmed fresh for the failure policy.
  */
+import { type Logger, errorFields } from '@rtv/audit';
+import { rootCauseMessage, withDeadline } from '@rtv/db';
 import { type Snapshot, createSnapshot, fromPayload, toPayload, toSummary } from '../check/snapshot';
-import type { ChangeBus, Clock, Metrics, SnapshotSource, StateCache } from '../ports';
-import { rootCauseMessage } from '../store-errors';
-import { withTimeout } from './with-timeout';
+import { startTimer } from '../clock';
+import type { ChangeBus, Clock, Metrics, StateCache, Subscription, SwitchStore } from '../ports';
+
+/** The part of the store the sync reads. */
+export type SnapshotSource = Pick<SwitchStore, 'loadActive' | 'readVersion'>;
 
 export interface SnapshotSyncOptions {
   source: SnapshotSource;
@@ -23,7 +27,7 @@ export interface SnapshotSyncOptions {
   maxStalenessMs: number;
   /** Bound on every store call. */
   operationTimeoutMs: number;
-  onError?: (error: unknown, during: string) => void;
+  logger: Logger;
 }
 
 /** The last answer of a store: whether it worked, and if not, its root cause. */
@@ -32,7 +36,7 @@ type StoreStatus = { ok: boolean; error?: string };
 export interface SnapshotSync {
   /** The snapshot checks read; undefined until the first load. */
   readonly current: Snapshot | undefined;
-  /** True once the state has gone unconfirmed for longer than maxStalenessMs. */
+  /** True once the state has gone unconfirmed for longer than maxStalenessMs, judged on the clock. */
   readonly stale: boolean;
   readonly confirmedAt: number;
   readonly postgres: StoreStatus;
@@ -56,9 +60,9 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
   let stale = false;
   let stopped = false;
   let inFlight: Promise<void> | undefined;
-  let pollTimer: NodeJS.Timeout | undefined;
-  let staleTimer: NodeJS.Timeout | undefined;
-  let unsubscribe: (() => Promise<void>) | undefined;
+  let cancelPoll: (() => void) | undefined;
+  let cancelStaleTimer: (() => void) | undefined;
+  let subscription: Subscription | undefined;
   let lastSourcePoll = Number.NEGATIVE_INFINITY;
   let consecutiveFailures = 0;
   const postgres: StoreStatus = { ok: false };
@@ -71,7 +75,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
 
   const report = (error: unknown, during: string) => {
     metrics.increment('kill_switch_sync_errors_total', { during });
-    options.onError?.(error, during);
+    options.logger.warn({ ...errorFields(error), during }, `kill-switch sync: ${during} failed`);
   };
   const mark = (status: StoreStatus | undefined, error?: unknown) => {
     if (!status) return;
@@ -79,14 +83,28 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     status.error = error === undefined ? undefined : rootCauseMessage(error);
   };
 
+  /**
+   * One timer at a time, on the service's clock: when it fires, the clock
+   * says whether the state really went unconfirmed that long (a confirmation
+   * in between moves the deadline, and the timer is re-armed for the rest).
+   */
   function armStaleTimer(): void {
-    if (stopped) return;
-    if (staleTimer) clearTimeout(staleTimer);
-    staleTimer = setTimeout(() => {
-      stale = true;
-      metrics.increment('kill_switch_state_stale_total');
-    }, options.maxStalenessMs);
-    staleTimer.unref();
+    if (stopped || cancelStaleTimer) return;
+    const remaining = confirmedAt + options.maxStalenessMs - clock.now();
+    cancelStaleTimer = startTimer(
+      clock,
+      () => {
+        cancelStaleTimer = undefined;
+        if (stopped) return;
+        if (clock.now() - confirmedAt >= options.maxStalenessMs) {
+          if (!stale) metrics.increment('kill_switch_state_stale_total');
+          stale = true;
+          return;
+        }
+        armStaleTimer();
+      },
+      Math.max(0, remaining),
+    );
   }
 
   function confirm(): void {
@@ -104,10 +122,10 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     return true;
   }
 
-  const call = <T>(promise: Promise<T>, what: string) => withTimeout(promise, options.operationTimeoutMs, what);
+  const call = <T>(promise: Promise<T>, what: string) => withDeadline(promise, options.operationTimeoutMs, what);
 
   async function loadFromSource(): Promise<Snapshot> {
-    const { version, active } = await call(source.load(), 'PostgreSQL snapshot load');
+    const { version, active } = await call(source.loadActive(), 'PostgreSQL snapshot load');
     mark(postgres);
     return createSnapshot(version, active.map(toSummary));
   }
@@ -241,10 +259,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     // Back off while the stores fail, up to 8x the interval, so a dead server is not hammered.
     const backoff = Math.min(8, 2 ** Math.min(consecutiveFailures, 3));
     const delay = consecutiveFailures > 0 ? options.pollIntervalMs * backoff : options.pollIntervalMs;
-    pollTimer = setTimeout(() => {
-      void refresh().finally(schedulePoll);
-    }, delay);
-    pollTimer.unref();
+    cancelPoll = startTimer(clock, () => void refresh().finally(schedulePoll), delay);
   }
 
   return {
@@ -262,16 +277,16 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     ready,
     async start() {
       armStaleTimer();
+      subscription = bus.subscribe((version) => {
+        if (!current || version > current.version) void takeNotice(version);
+      });
       try {
-        unsubscribe = await call(
-          bus.subscribe((version) => {
-            if (!current || version > current.version) void takeNotice(version);
-          }),
-          'change bus subscribe',
-        );
+        // Listening before the first load, so no notice falls between the two; bounded, as Redis may be down.
+        await call(subscription.ready, 'change bus subscribe');
       } catch (error) {
         report(error, 'subscribe');
       }
+      if (stopped) return;
       await refresh();
       schedulePoll();
     },
@@ -295,9 +310,9 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     },
     async stop() {
       stopped = true;
-      if (pollTimer) clearTimeout(pollTimer);
-      if (staleTimer) clearTimeout(staleTimer);
-      await unsubscribe?.().catch(() => {});
+      cancelPoll?.();
+      cancelStaleTimer?.();
+      await subscription?.close().catch(() => {});
       await inFlight;
     },
   };

@@ -1,7 +1,7 @@
 /**
- * An in-process change bus: instances in one process sharing a database
- * hear each other at once. Keyed by the database object, so unrelated
- * databases in one process (tests) stay apart.
+ * An in-process change bus: instances in one process sharing a store hear
+ * each other at once. Keyed by the store (or any shared object), so
+ * unrelated stores in one process (tests) stay apart.
  */
 import type { ChangeBus } from '../../ports';
 
@@ -19,10 +19,15 @@ export function createMemoryChangeBus(scope: object): ChangeBus {
     async publish(version) {
       for (const listener of shared) listener(version);
     },
-    async subscribe(onVersion) {
-      shared.add(onVersion);
-      return async () => {
-        shared.delete(onVersion);
+    subscribe(onVersion) {
+      // Each subscription is its own listener, even when two pass the same function.
+      const listener: Listener = (version) => onVersion(version);
+      shared.add(listener);
+      return {
+        ready: Promise.resolve(),
+        async close() {
+          shared.delete(listener);
+        },
       };
     },
   };

@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ChangeBus } from '../../ports';
+import { DEFAULT_KEY_PREFIX } from './key-prefix';
 import { assertConnected } from './redis-state-cache';
 
 export interface RedisChangeBusOptions {
@@ -14,15 +15,16 @@ export interface RedisChangeBusOptions {
 }
 
 export function createRedisChangeBus(redis: Redis, options: RedisChangeBusOptions = {}): ChangeBus {
-  const channel = `${options.keyPrefix ?? 'rtv:ks:'}changes`;
+  const channel = `${options.keyPrefix ?? DEFAULT_KEY_PREFIX}changes`;
   return {
     async publish(version) {
       assertConnected(redis);
       await redis.publish(channel, String(version));
     },
-    async subscribe(onVersion) {
-      if (options.subscribe === false) return async () => {};
-      // A subscribed connection can run no other command: use a connection of its own.
+    subscribe(onVersion) {
+      if (options.subscribe === false) return { ready: Promise.resolve(), close: async () => {} };
+      // A subscribed connection can run no other command: use a connection of its own. It is
+      // made before any I/O, so close() can end it even while Redis has never answered.
       const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
       subscriber.on('error', () => {
         // Reconnects are ioredis' job; the poll covers the gap.
@@ -30,11 +32,16 @@ export function createRedisChangeBus(redis: Redis, options: RedisChangeBusOption
       subscriber.on('message', (received: string, message: string) => {
         if (received !== channel) return;
         const version = Number(message);
-        if (Number.isFinite(version)) onVersion(version);
+        if (Number.isSafeInteger(version) && version >= 0) onVersion(version);
       });
-      await subscriber.subscribe(channel);
-      return async () => {
-        subscriber.disconnect();
+      const ready = subscriber.subscribe(channel).then(() => undefined);
+      // A subscribe that fails after close() has nobody to tell.
+      ready.catch(() => {});
+      return {
+        ready,
+        async close() {
+          subscriber.disconnect();
+        },
       };
     },
   };

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { SnapshotPayload } from '../../check/snapshot';
 import type { StateCache } from '../../ports';
+import { DEFAULT_KEY_PREFIX } from './key-prefix';
 
 const WRITE_IF_NEWER = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
@@ -28,7 +29,7 @@ export function assertConnected(redis: Redis): void {
 }
 
 export function createRedisStateCache(redis: Redis, options: RedisStateCacheOptions = {}): StateCache {
-  const key = `${options.keyPrefix ?? 'rtv:ks:'}snapshot`;
+  const key = `${options.keyPrefix ?? DEFAULT_KEY_PREFIX}snapshot`;
   return {
     async read() {
       assertConnected(redis);

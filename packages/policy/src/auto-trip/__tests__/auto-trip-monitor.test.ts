@@ -2,6 +2,8 @@ import { waitFor } from '@rtv/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isValidationError } from '../../errors';
 import type { Metrics } from '../../ports';
+import { type KillSwitchTestKit, createKillSwitchTestKit } from '../../testing/kill-switch-test-kit';
+import { createTestClock } from '../../testing/test-clock';
 import {
   type AutoTripErrorContext,
   type AutoTripMonitor,
@@ -9,7 +11,6 @@ import {
   createAutoTripMonitor,
 } from '../auto-trip-monitor';
 import type { AutoTripMonitorConfig } from '../config';
-import { createFakeKillSwitchService, manualClock } from './fake-kill-switch-service';
 
 const specConfig: AutoTripMonitorConfig = {
   windowMs: 60_000,
@@ -22,8 +23,10 @@ const specConfig: AutoTripMonitorConfig = {
 };
 
 function setup(mode: 'record' | 'interval', extra: Partial<AutoTripMonitorOptions> = {}, config = specConfig) {
-  const clock = manualClock();
-  const service = createFakeKillSwitchService(clock);
+  const clock = createTestClock();
+  const kit = createKillSwitchTestKit({ clock });
+  kits.push(kit);
+  const service = kit.service;
   const errors: { error: unknown; context: AutoTripErrorContext }[] = [];
   const monitor = createAutoTripMonitor({
     killSwitchService: service,
@@ -41,12 +44,14 @@ function setup(mode: 'record' | 'interval', extra: Partial<AutoTripMonitorOption
   const record = (n: number, success: boolean, clientId = 'client_abc', target = 'platform:meta') => {
     for (let i = 0; i < n; i++) monitor.recordResult({ target, success, clientId });
   };
-  return { clock, service, monitor, errors, tick, record };
+  return { clock, service, faults: kit.faults, monitor, errors, tick, record };
 }
 
 const monitors: AutoTripMonitor[] = [];
-afterEach(() => {
+const kits: KillSwitchTestKit[] = [];
+afterEach(async () => {
   for (const m of monitors.splice(0)) m.stop();
+  for (const kit of kits.splice(0)) await kit.close();
 });
 
 describe('AutoTripMonitor: error rate tracking', () => {
@@ -127,7 +132,7 @@ describe.each(['record', 'interval'] as const)('AutoTripMonitor: auto-trip behav
     record(5, false); // meta needs 10
     await tick();
     expect(await service.listActive()).toEqual([]);
-    expect(service.all()).toEqual([]);
+    expect(await service.list()).toEqual([]);
   });
 
   it('does not trip when the error rate is below the threshold', async () => {
@@ -202,7 +207,7 @@ describe('AutoTripMonitor: evaluate on record', () => {
     const trips: boolean[] = [];
     const m = createAutoTripMonitor({
       killSwitchService: service,
-      clock: manualClock(),
+      clock: createTestClock(),
       onTrip: (e) => trips.push(e.changed),
       config: specConfig,
     });
@@ -221,8 +226,8 @@ describe('AutoTripMonitor: evaluate on record', () => {
   it('never throws a failed activation into recordResult: reports it, counts it, retries after retryAfterMs', async () => {
     const increments: string[] = [];
     const metrics: Metrics = { increment: (name) => increments.push(name), observe() {} };
-    const { service, monitor, record, clock, errors } = setup('record', { metrics });
-    service.failActivations(1);
+    const { service, faults, monitor, record, clock, errors } = setup('record', { metrics });
+    faults.failNextWrites(1);
     record(10, false);
     await monitor.flush();
     expect(await service.listActive()).toEqual([]);
@@ -408,11 +413,13 @@ describe('AutoTripMonitor: input validation', () => {
     record(50, false, 'c', 'platform:linkedin');
     await monitor.evaluate();
     expect(monitor.getStats('platform:linkedin')).toMatchObject({ total: 50, errors: 50 });
-    expect(service.all()).toEqual([]);
+    expect(await service.list()).toEqual([]);
   });
 
   it('refuses a bad configuration, naming the option', () => {
-    const service = createFakeKillSwitchService();
+    const kit = createKillSwitchTestKit();
+    kits.push(kit);
+    const service = kit.service;
     const make = (config: unknown) => () =>
       createAutoTripMonitor({ killSwitchService: service, config: config as AutoTripMonitorConfig });
     expect(make({ ...specConfig, windowMs: 0 })).toThrow(/config\.windowMs/);

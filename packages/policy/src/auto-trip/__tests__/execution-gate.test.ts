@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isKillSwitchTrippedError, isValidationError } from '../../errors';
+import { createKillSwitchTestKit } from '../../testing/kill-switch-test-kit';
+import { createTestClock } from '../../testing/test-clock';
+import type { KillSwitchService } from '../../types';
 import { createExecutionGate } from '../execution-gate';
 import type { RecordedResult } from '../target';
-import { createFakeKillSwitchService, manualClock } from './fake-kill-switch-service';
+
+/** The real service on memory adapters, as consumers' own tests get it. */
+const createService = (): KillSwitchService => createKillSwitchTestKit().service;
 
 /** A monitor that keeps what it is given (the gate's only collaborator on this side). */
 function recorder() {
@@ -10,7 +15,7 @@ function recorder() {
   return { results, recordResult: (r: RecordedResult) => void results.push(r) };
 }
 
-async function tripMeta(service: ReturnType<typeof createFakeKillSwitchService>, clientId: string) {
+async function tripMeta(service: KillSwitchService, clientId: string) {
   const sw = await service.ensure({
     scope: 'client',
     targetType: 'platform',
@@ -24,7 +29,7 @@ async function tripMeta(service: ReturnType<typeof createFakeKillSwitchService>,
 
 describe('ExecutionGate', () => {
   it('check returns when nothing blocks and throws a TRIPPED error naming the switch when one does', async () => {
-    const service = createFakeKillSwitchService();
+    const service = createService();
     const gate = createExecutionGate({ killSwitchService: service });
     await expect(gate.check({ clientId: 'a', action: 'publish', platform: 'meta' })).resolves.toBeUndefined();
     const id = await tripMeta(service, 'a');
@@ -36,7 +41,7 @@ describe('ExecutionGate', () => {
   });
 
   it('run does not call fn when tripped, and records nothing', async () => {
-    const service = createFakeKillSwitchService();
+    const service = createService();
     const monitor = recorder();
     const gate = createExecutionGate({ killSwitchService: service, monitor });
     await tripMeta(service, 'a');
@@ -51,9 +56,9 @@ describe('ExecutionGate', () => {
   });
 
   it('records success with latency, and failure with its code, rethrowing the original error', async () => {
-    const clock = manualClock(1_000);
+    const clock = createTestClock(1_000);
     const monitor = recorder();
-    const gate = createExecutionGate({ killSwitchService: createFakeKillSwitchService(), monitor, clock });
+    const gate = createExecutionGate({ killSwitchService: createService(), monitor, clock });
     const ctx = { clientId: 'a', action: 'publish', platform: 'meta' };
     await expect(
       gate.run(ctx, async () => {
@@ -76,14 +81,14 @@ describe('ExecutionGate', () => {
 
   it('targets action:<action> without a platform, and honours an explicit target', async () => {
     const monitor = recorder();
-    const gate = createExecutionGate({ killSwitchService: createFakeKillSwitchService(), monitor });
+    const gate = createExecutionGate({ killSwitchService: createService(), monitor });
     await gate.run({ clientId: 'a', action: 'engage' }, () => 1);
     await gate.run({ clientId: 'a', action: 'publish', platform: 'meta', target: 'action:publish' }, () => 1);
     expect(monitor.results.map((r) => r.target)).toEqual(['action:engage', 'action:publish']);
   });
 
   it('refuses a bad target before running fn', async () => {
-    const gate = createExecutionGate({ killSwitchService: createFakeKillSwitchService(), monitor: recorder() });
+    const gate = createExecutionGate({ killSwitchService: createService(), monitor: recorder() });
     let ran = false;
     const error = await gate
       .run({ clientId: 'a', action: 'x', target: 'meta' }, () => {
@@ -97,7 +102,7 @@ describe('ExecutionGate', () => {
   it('a failure to record never turns a done action into an error', async () => {
     const seen: unknown[] = [];
     const gate = createExecutionGate({
-      killSwitchService: createFakeKillSwitchService(),
+      killSwitchService: createService(),
       monitor: {
         recordResult() {
           throw new Error('monitor broke');

@@ -8,9 +8,9 @@ import type { TestDatabase } from '@rtv/testing';
 import type { Redis } from 'ioredis';
 import { type IncidentService, createIncidentService } from '../../incidents/incident-service';
 import { createHarness } from '../../service/__tests__/harness';
+import { createTestClock } from '../../testing/test-clock';
 import type { KillSwitchService } from '../../types';
 import { type AutoTripMonitor, type AutoTripMonitorOptions, createAutoTripMonitor } from '../auto-trip-monitor';
-import { manualClock } from './fake-kill-switch-service';
 
 export interface AutoTripHarness {
   database: TestDatabase;
@@ -20,7 +20,7 @@ export interface AutoTripHarness {
   redis: Redis;
   keyPrefix: string;
   /** Drives the monitors' windows and cooldowns; the service keeps real time (its staleness bound). */
-  clock: ReturnType<typeof manualClock>;
+  clock: ReturnType<typeof createTestClock>;
   errors: unknown[];
   monitor(
     options: Omit<AutoTripMonitorOptions, 'killSwitchService'> & Partial<AutoTripMonitorOptions>,
@@ -36,7 +36,7 @@ export async function createAutoTripHarness(): Promise<AutoTripHarness> {
   const service = base.service({ keyPrefix: `${keyPrefix}ks:` });
   await service.ready();
   const incidents = createIncidentService({ db: database.db, audit });
-  const clock = manualClock(Date.now());
+  const clock = createTestClock(Date.now());
   const errors: unknown[] = [];
   const monitors: AutoTripMonitor[] = [];
   return {

@@ -1,3 +1,4 @@
+import { silentLogger } from '@rtv/audit';
 /**
  * The sync logic on in-memory adapters: which store wins, repairs of a
  * lagging or flushed cache, and the staleness flag behind the failure policy.
@@ -7,8 +8,8 @@ import { waitFor } from '@rtv/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryChangeBus } from '../../adapters/memory/memory-change-bus';
 import { createMemoryStateCache } from '../../adapters/memory/memory-state-cache';
-import { type SnapshotSource, noopMetrics, systemClock } from '../../ports';
-import { type SnapshotSync, createSnapshotSync } from '../snapshot-sync';
+import { noopMetrics, systemClock } from '../../ports';
+import { type SnapshotSource, type SnapshotSync, createSnapshotSync } from '../snapshot-sync';
 
 /** A source whose state the test sets, and which can be made to fail. */
 function fakeSource() {
@@ -19,7 +20,7 @@ function fakeSource() {
     if (down) throw new Error('connection refused');
   };
   const source: SnapshotSource = {
-    async load() {
+    async loadActive() {
       guard();
       return { version, active };
     },
@@ -67,6 +68,7 @@ function sync(overrides: Partial<Parameters<typeof createSnapshotSync>[0]> & { s
     bus: createMemoryChangeBus({}),
     clock: systemClock,
     metrics: noopMetrics,
+    logger: silentLogger,
     pollIntervalMs: 10_000,
     sourcePollIntervalMs: 10_000,
     maxStalenessMs: 60_000,

@@ -1,0 +1,160 @@
+/**
+ * A `SwitchStore` in memory, for fast unit tests and consumers' test kits.
+ * Each transition runs synchronously from its first read to its last write
+ * (history, audit, version), so it is one unit of work as a transaction is,
+ * and the shared contract suite holds it to the Postgres store's behaviour.
+ */
+import { type MemoryAuditEmitter, createMemoryAuditEmitter, validateAuditEvent } from '@rtv/audit';
+import type { KillSwitch, KillSwitchHistoryEntry } from '@rtv/db';
+import { nanoid } from 'nanoid';
+import { systemClock } from '../../clock';
+import type { Clock, SwitchListFilter, SwitchStore, SwitchTarget } from '../../ports';
+import {
+  type TransitionRecord,
+  activatedFields,
+  activatedRecord,
+  auditEventOf,
+  createdRecord,
+  deactivatedFields,
+  deactivatedRecord,
+  duplicateTarget,
+  expiredRecord,
+  historyValues,
+  isEffectivelyActive,
+  newSwitchRow,
+  notFound,
+} from '../../write/transition-records';
+
+export interface MemorySwitchStoreOptions {
+  /** @default the system clock */
+  clock?: Clock;
+  /** The trail transitions are recorded in. @default a new memory emitter on the same clock */
+  audit?: MemoryAuditEmitter;
+}
+
+export interface MemorySwitchStore extends SwitchStore {
+  /** The audit trail this store records into. */
+  readonly audit: MemoryAuditEmitter;
+}
+
+const targetKey = (t: SwitchTarget) => JSON.stringify([t.clientId, t.scope, t.targetType, t.targetValue, t.platform]);
+const copy = (row: KillSwitch): KillSwitch => ({ ...row });
+
+function matches(row: KillSwitch, filter: SwitchListFilter): boolean {
+  if (filter.activeAt && !isEffectivelyActive(row, filter.activeAt.getTime())) return false;
+  if (filter.scope && row.scope !== filter.scope) return false;
+  if (filter.clientId && row.clientId !== filter.clientId) return false;
+  if (filter.targetType && row.targetType !== filter.targetType) return false;
+  if (filter.platform) {
+    const onPlatform =
+      (row.targetType === 'platform' && row.targetValue === filter.platform) || row.platform === filter.platform;
+    if (!onPlatform) return false;
+  }
+  return true;
+}
+
+/** PostgreSQL's `activated_at DESC, id ASC`: NULLs sort first in a descending order. */
+function byActivationThenId(a: KillSwitch, b: KillSwitch): number {
+  const at = a.activatedAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  const bt = b.activatedAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  if (at !== bt) return bt - at;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}): MemorySwitchStore {
+  const clock = options.clock ?? systemClock;
+  const audit = options.audit ?? createMemoryAuditEmitter({ clock });
+  const rows = new Map<string, KillSwitch>();
+  const byTarget = new Map<string, string>();
+  const history: KillSwitchHistoryEntry[] = [];
+  let version = 0;
+
+  /** Validates the audit event before anything changes, then writes state, history and audit in one go. */
+  function commit(row: KillSwitch, record: TransitionRecord, bump: boolean): void {
+    const event = auditEventOf(row, record);
+    validateAuditEvent(event, () => clock.now());
+    rows.set(row.id, row);
+    history.push({ ...historyValues(`ksh_${nanoid()}`, row, record), seq: history.length + 1 });
+    void audit.emit(event);
+    if (bump) version += 1;
+  }
+
+  function existing(id: string): KillSwitch {
+    const row = rows.get(id);
+    if (!row) throw notFound(id);
+    return row;
+  }
+
+  return {
+    audit,
+
+    async create(input) {
+      const now = new Date(clock.now());
+      const row = newSwitchRow(`ks_${nanoid()}`, input, now);
+      const key = targetKey(row);
+      if (byTarget.has(key)) throw duplicateTarget(input, undefined);
+      commit(row, createdRecord(row, input, now), false);
+      byTarget.set(key, row.id);
+      return copy(row);
+    },
+
+    async activate(input) {
+      const before = existing(input.id);
+      const now = new Date(clock.now());
+      if (isEffectivelyActive(before, now.getTime())) return { row: copy(before), changed: false };
+      const row = { ...before, ...activatedFields(input, now) };
+      commit(row, activatedRecord(input, now), true);
+      return { row: copy(row), changed: true };
+    },
+
+    async deactivate(input) {
+      const before = existing(input.id);
+      const now = new Date(clock.now());
+      if (!before.isActive) return { row: copy(before), changed: false };
+      const row = { ...before, ...deactivatedFields(now) };
+      commit(row, deactivatedRecord(before, input, now), true);
+      return { row: copy(row), changed: true };
+    },
+
+    async expireDue() {
+      const now = new Date(clock.now());
+      const due = [...rows.values()].filter((row) => row.isActive && row.expiresAt && row.expiresAt <= now);
+      for (const before of due) commit({ ...before, ...deactivatedFields(now) }, expiredRecord(before, now), false);
+      if (due.length > 0) version += 1;
+      return due.map(copy);
+    },
+
+    async get(id) {
+      const row = rows.get(id);
+      return row && copy(row);
+    },
+
+    async findByTarget(target) {
+      const id = byTarget.get(targetKey(target));
+      return id === undefined ? undefined : copy(existing(id));
+    },
+
+    async list(filter = {}) {
+      return [...rows.values()]
+        .filter((row) => matches(row, filter))
+        .sort(byActivationThenId)
+        .map(copy);
+    },
+
+    async history(id) {
+      return history.filter((entry) => entry.killSwitchId === id).map((entry) => ({ ...entry }));
+    },
+
+    async loadActive() {
+      return { version, active: [...rows.values()].filter((row) => row.isActive).map(copy) };
+    },
+
+    async readVersion() {
+      return version;
+    },
+
+    async appendAudit(event) {
+      await audit.emit(event);
+    },
+  };
+}

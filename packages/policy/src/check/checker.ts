@@ -1,0 +1,167 @@
+/**
+ * The check path: "may this action run now?" answered from the in-process
+ * snapshot with at most eight map look-ups and no I/O. In steady state a
+ * check allocates nothing: answers are built once per switch (and once per
+ * failure reason) and handed back frozen, with an already-resolved promise
+ * for the awaited form. One check in CHECK_TIMING_SAMPLE is timed.
+ */
+import { startTimer } from '../clock';
+import { ValidationError } from '../errors';
+import type { Clock } from '../ports';
+import type { SnapshotSync } from '../sync/snapshot-sync';
+import type { CheckContext, CheckResult } from '../types';
+import { checkContextIssue } from '../validation';
+import { CHECK_TIMING_SAMPLE, CheckCounters } from './check-stats';
+import { type IndexedSwitch, findBlockingSwitch } from './switch-index';
+
+export interface CheckerOptions {
+  sync: Pick<SnapshotSync, 'current' | 'stale' | 'confirmedAt' | 'ready'>;
+  clock: Clock;
+  failOpen: boolean;
+  maxStalenessMs: number;
+  startupTimeoutMs: number;
+  /** Time every check and put its duration on the result (allocates per check). */
+  timeEachCheck: boolean;
+}
+
+export interface Checker {
+  isTripped(context: CheckContext): Promise<CheckResult>;
+  check(context: CheckContext): CheckResult;
+  /** From now on every check answers by the failure policy, saying the service is closed. */
+  close(): void;
+  readonly counters: CheckCounters;
+}
+
+const NOT_TRIPPED: CheckResult = Object.freeze({ tripped: false, switch: null, reason: null });
+const NOT_TRIPPED_RESOLVED = Promise.resolve(NOT_TRIPPED);
+const SAMPLE_MASK = CHECK_TIMING_SAMPLE - 1;
+/** `match` found the state unusable (not loaded, stale or closed). */
+const UNUSABLE = 0;
+
+interface Answer {
+  reason: string;
+  result: CheckResult;
+  resolved: Promise<CheckResult>;
+}
+
+/** Reading the caller's context threw (a getter, a proxy): a bad input, never an exception out of a check. */
+function unreadableContext(error: unknown): ValidationError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ValidationError(`context could not be read: ${detail}`, [
+    { field: 'context', message: 'could not be read' },
+  ]);
+}
+
+export function createChecker(options: CheckerOptions): Checker {
+  const { sync, clock, failOpen, maxStalenessMs, timeEachCheck } = options;
+  const counters = new CheckCounters();
+  const failing = failOpen ? 'open' : 'closed';
+  let closed = false;
+  let lastUnavailable: Answer | undefined;
+
+  function unavailableReason(): string {
+    if (closed) return `Kill-switch service is closed; failing ${failing}`;
+    if (sync.current === undefined) {
+      return `Kill-switch state not loaded within ${options.startupTimeoutMs} ms (startupTimeoutMs); failing ${failing}`;
+    }
+    const ageS = Math.round((clock.now() - sync.confirmedAt) / 1000);
+    return `Kill-switch state unavailable: not confirmed for ${ageS}s (maxStalenessMs ${maxStalenessMs}); failing ${failing}`;
+  }
+
+  /** Built once per distinct reason: a stale state answers the same object until its age in seconds moves. */
+  function unavailable(): Answer {
+    if (!failOpen) {
+      counters.failedClosed++;
+      counters.tripped++;
+    }
+    const reason = unavailableReason();
+    if (lastUnavailable?.reason !== reason) {
+      const result: CheckResult = Object.freeze({ tripped: !failOpen, switch: null, reason });
+      lastUnavailable = { reason, result, resolved: Promise.resolve(result) };
+    }
+    return lastUnavailable;
+  }
+
+  function match(context: CheckContext): IndexedSwitch | undefined | typeof UNUSABLE {
+    const snapshot = sync.current;
+    if (snapshot === undefined || sync.stale || closed) return UNUSABLE;
+    const index = snapshot.index;
+    if (index.size === 0) return undefined;
+    const now = index.hasExpiring ? clock.now() : 0;
+    return findBlockingSwitch(index, context.clientId, context.action, context.platform ?? undefined, now);
+  }
+
+  /** Counts the check and returns its shared answer. */
+  function answer(context: CheckContext): CheckResult {
+    counters.checks++;
+    const hit = match(context);
+    if (hit === undefined) return NOT_TRIPPED;
+    if (hit === UNUSABLE) return unavailable().result;
+    counters.tripped++;
+    return hit.result;
+  }
+
+  function timedAnswer(context: CheckContext): CheckResult {
+    const startedAt = performance.now();
+    const result = answer(context);
+    const durationMs = performance.now() - startedAt;
+    counters.recordDuration(durationMs);
+    return timeEachCheck ? Object.freeze({ ...result, checkDurationMs: durationMs }) : result;
+  }
+
+  const timedNext = () => timeEachCheck || ((counters.checks + 1) & SAMPLE_MASK) === 0;
+
+  function decide(context: CheckContext): CheckResult {
+    return timedNext() ? timedAnswer(context) : answer(context);
+  }
+
+  function decideResolved(context: CheckContext): Promise<CheckResult> {
+    if (timedNext()) return Promise.resolve(timedAnswer(context));
+    counters.checks++;
+    const hit = match(context);
+    if (hit === undefined) return NOT_TRIPPED_RESOLVED;
+    if (hit === UNUSABLE) return unavailable().resolved;
+    counters.tripped++;
+    return hit.resolved;
+  }
+
+  let firstLoad: Promise<void> | undefined;
+  /** A cold instance's first checks wait for the first load, at most startupTimeoutMs. */
+  function waitForFirstLoad(): Promise<void> {
+    firstLoad ??= new Promise<void>((resolve) => {
+      const cancel = startTimer(clock, resolve, options.startupTimeoutMs);
+      void sync.ready.then(() => {
+        cancel();
+        resolve();
+      });
+    });
+    return firstLoad;
+  }
+
+  return {
+    counters,
+    isTripped(context) {
+      try {
+        const issue = checkContextIssue(context);
+        if (issue !== undefined) return Promise.reject(issue);
+        if (sync.current === undefined && !closed) return waitForFirstLoad().then(() => decide(context));
+        return decideResolved(context);
+      } catch (error) {
+        return Promise.reject(unreadableContext(error));
+      }
+    },
+    check(context) {
+      let issue: ValidationError | undefined;
+      try {
+        issue = checkContextIssue(context);
+        if (issue === undefined) return decide(context);
+      } catch (error) {
+        throw unreadableContext(error);
+      }
+      throw issue;
+    },
+    close() {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Wraps a store so a test can make it fail as a real one does: down (every
+ * call fails as a dead server's would), the next writes failing, or this
+ * instance not yet seeing changes that were committed.
+ */
+import type { ActiveState, SwitchStore } from '../ports';
+
+export interface StoreFaults {
+  /** Every store call fails with a connection error, as with a dead PostgreSQL. */
+  storeDown(down?: boolean): void;
+  /** The next `count` writes fail with a connection error; nothing of them is written. */
+  failNextWrites(count: number): void;
+  /** From now on this instance does not see committed changes (a notice not yet arrived); await it. */
+  holdPropagation(): Promise<void>;
+  /** Lets the held changes through; the next sync applies them. */
+  releasePropagation(): void;
+}
+
+/** What a refused connection looks like from the drivers: the service turns it into `StateUnavailableError`. */
+function connectionRefused(what: string): Error {
+  return Object.assign(new Error(`connect ECONNREFUSED (simulated: store down during ${what})`), {
+    code: 'ECONNREFUSED',
+  });
+}
+
+const WRITES = new Set<keyof SwitchStore>(['create', 'activate', 'deactivate', 'expireDue']);
+
+export function withStoreFaults(store: SwitchStore): { store: SwitchStore; faults: StoreFaults } {
+  let down = false;
+  let failingWrites = 0;
+  let held: ActiveState | undefined;
+
+  const guard = (name: keyof SwitchStore) => {
+    if (down) throw connectionRefused(name);
+    if (WRITES.has(name) && failingWrites > 0) {
+      failingWrites -= 1;
+      throw connectionRefused(name);
+    }
+  };
+
+  const guarded = <T>(name: keyof SwitchStore, run: () => Promise<T>): Promise<T> => {
+    guard(name);
+    return run();
+  };
+
+  const wrapped: SwitchStore = {
+    create: async (input) => guarded('create', () => store.create(input)),
+    activate: async (input) => guarded('activate', () => store.activate(input)),
+    deactivate: async (input) => guarded('deactivate', () => store.deactivate(input)),
+    expireDue: async () => guarded('expireDue', () => store.expireDue()),
+    get: async (id) => guarded('get', () => store.get(id)),
+    findByTarget: async (target) => guarded('findByTarget', () => store.findByTarget(target)),
+    list: async (filter) => guarded('list', () => store.list(filter)),
+    history: async (id) => guarded('history', () => store.history(id)),
+    loadActive: async () => guarded('loadActive', async () => held ?? store.loadActive()),
+    readVersion: async () => guarded('readVersion', async () => held?.version ?? store.readVersion()),
+    appendAudit: async (event) => guarded('appendAudit', () => store.appendAudit(event)),
+  };
+
+  return {
+    store: wrapped,
+    faults: {
+      storeDown(value = true) {
+        down = value;
+      },
+      failNextWrites(count) {
+        failingWrites = count;
+      },
+      async holdPropagation() {
+        // Freezes what this instance can read at the state it has now.
+        held ??= await store.loadActive();
+      },
+      releasePropagation() {
+        held = undefined;
+      },
+    },
+  };
+}
