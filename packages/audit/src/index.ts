@@ -9,7 +9,12 @@ export { AuditValidationError, isAuditValidationError } from './errors';
 export { canonicalJson } from './canonical-json';
 export { GENESIS_HASH, hashRecord, verifyRecordChain, type ChainBreak, type HashedFields } from './hash-chain';
 export { AUDIT_LIMITS, validateAuditEvent, type ValidAuditEvent } from './validate-event';
-export { createAuditEmitter, type AuditEmitterOptions, type PostgresAuditEmitter } from './postgres-emitter';
+export {
+  createAuditEmitter,
+  isTransactionalAuditEmitter,
+  type AuditEmitterOptions,
+  type PostgresAuditEmitter,
+} from './postgres-emitter';
 export { createMemoryAuditEmitter, type MemoryAuditEmitter, type MemoryAuditEmitterOptions } from './memory-emitter';
 export { verifyAuditChain, type VerifyAuditChainOptions, type VerifyAuditChainResult } from './verify-chain';
 export { queryAudit, type AuditPage, type AuditQuery } from './query-audit';

@@ -32,10 +32,23 @@ export interface AuditEmitterOptions {
   callerTxWakeDelayMs?: number;
 }
 
+const TRANSACTIONAL = Symbol.for('@rtv/audit/transactional');
+
+/**
+ * Whether an emitter joins the caller's transaction, so a record commits or
+ * rolls back with the change it describes (a memory emitter does not).
+ * A brand, not instanceof: it holds across duplicated package copies.
+ */
+export function isTransactionalAuditEmitter(emitter: unknown): emitter is PostgresAuditEmitter {
+  return (
+    typeof emitter === 'object' && emitter !== null && (emitter as Record<symbol, unknown>)[TRANSACTIONAL] === true
+  );
+}
+
 /** An `AuditEmitter` on PostgreSQL, with its sink loops. */
 export interface PostgresAuditEmitter extends AuditEmitter {
-  /** The database the records are written to: a store writing state must share it (one transaction). */
-  readonly db: Database;
+  /** Marks an emitter that writes inside the caller's transaction (`emit(event, { tx })`). */
+  readonly [TRANSACTIONAL]: true;
   /** Asks every sink loop to look for new records now (e.g. after a caller's transaction committed). */
   wakeSinks(): void;
 }
@@ -84,7 +97,7 @@ export function createAuditEmitter(options: AuditEmitterOptions): PostgresAuditE
       wakeSinks();
       return record;
     },
-    db,
+    [TRANSACTIONAL]: true,
     wakeSinks,
     async close(): Promise<void> {
       await Promise.all(dispatchers.map((dispatcher) => dispatcher.close()));

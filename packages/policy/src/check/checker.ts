@@ -62,7 +62,7 @@ export function createChecker(options: CheckerOptions): Checker {
   function unavailableReason(): string {
     if (closed) return `Kill-switch service is closed; failing ${failing}`;
     if (sync.current === undefined) {
-      return `Kill-switch state not loaded within ${options.startupTimeoutMs} ms (startupTimeoutMs); failing ${failing}`;
+      return `Kill-switch state unavailable: not loaded within ${options.startupTimeoutMs} ms (startupTimeoutMs); failing ${failing}`;
     }
     const ageS = Math.round((clock.now() - sync.confirmedAt) / 1000);
     return `Kill-switch state unavailable: not confirmed for ${ageS}s (maxStalenessMs ${maxStalenessMs}); failing ${failing}`;

@@ -1,9 +1,10 @@
 /**
  * The `SwitchStore` on PostgreSQL or PGlite (any `Database` from @rtv/db).
- * Its audit emitter writes to the same database, inside each transition's
- * transaction: passing an emitter bound elsewhere is refused up front.
+ * Every audit record it writes is written inside a transaction on the
+ * store's database; an emitter that cannot join one (a memory emitter) is
+ * refused up front, since its records would not commit with the change.
  */
-import { type AuditEmitter, type PostgresAuditEmitter, createAuditEmitter } from '@rtv/audit';
+import { type AuditEmitter, createAuditEmitter, isTransactionalAuditEmitter } from '@rtv/audit';
 import type { Database } from '@rtv/db';
 import { systemClock } from '../../clock';
 import { ValidationError } from '../../errors';
@@ -14,24 +15,19 @@ import { createPostgresTransitions } from './switch-transitions';
 export interface PostgresSwitchStoreOptions {
   /** A database from `createDb` (@rtv/db) or `createEmbeddedDb` (@rtv/db/pglite), migrated. */
   db: Database;
-  /** An emitter from `createAuditEmitter` on the same `db`. @default one created on `db` (no sinks) */
+  /** An emitter from `createAuditEmitter` (with your sinks). @default one created on `db` (no sinks) */
   audit?: AuditEmitter;
   /** Stamps transitions. @default the system clock */
   clock?: Clock;
 }
 
-/** Whether `audit` writes into `db` (so it can join `db`'s transactions). */
-function isBoundTo(audit: unknown, db: Database): audit is PostgresAuditEmitter {
-  return typeof audit === 'object' && audit !== null && (audit as { db?: unknown }).db === db;
-}
-
 export function createPostgresSwitchStore(options: PostgresSwitchStoreOptions): SwitchStore {
   const { db } = options;
   const given = options.audit;
-  if (given !== undefined && !isBoundTo(given, db)) {
+  if (given !== undefined && !isTransactionalAuditEmitter(given)) {
     throw new ValidationError(
-      'audit must be an emitter from createAuditEmitter({ db }) on the same database as the store: state, history and audit commit in one transaction',
-      [{ field: 'audit', message: 'is not bound to the store database' }],
+      'audit must be an emitter from createAuditEmitter, which writes inside the store transaction: state, history and audit commit together',
+      [{ field: 'audit', message: 'cannot join the store transaction' }],
     );
   }
   const audit = given ?? createAuditEmitter({ db });
@@ -39,7 +35,8 @@ export function createPostgresSwitchStore(options: PostgresSwitchStoreOptions): 
     ...createPostgresTransitions(db, audit, options.clock ?? systemClock),
     ...createPostgresQueries(db),
     async appendAudit(event) {
-      await audit.emit(event);
+      // In the store's own database, whichever pool the emitter was made with.
+      await db.transaction((tx) => audit.emit(event, { tx }));
     },
   };
 }

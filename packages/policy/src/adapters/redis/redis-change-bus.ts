@@ -29,8 +29,10 @@ export function createRedisChangeBus(redis: Redis, options: RedisChangeBusOption
       subscriber.on('error', () => {
         // Reconnects are ioredis' job; the poll covers the gap.
       });
+      let closed = false;
       subscriber.on('message', (received: string, message: string) => {
-        if (received !== channel) return;
+        // A message already on the wire when close() ran is not delivered.
+        if (closed || received !== channel) return;
         const version = Number(message);
         if (Number.isSafeInteger(version) && version >= 0) onVersion(version);
       });
@@ -40,6 +42,7 @@ export function createRedisChangeBus(redis: Redis, options: RedisChangeBusOption
       return {
         ready,
         async close() {
+          closed = true;
           subscriber.disconnect();
         },
       };

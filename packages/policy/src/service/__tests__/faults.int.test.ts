@@ -156,12 +156,13 @@ describe('PostgreSQL down during an activation', () => {
     });
     const pgSide = await kit.proxiedDb();
     // The state row is already updated inside the transaction when the audit write starts: cut there.
+    // Spread keeps the emitter's brand: it still joins the transaction.
     const cuttingAudit = {
+      ...kit.h.audit,
       emit: async (...args: Parameters<typeof kit.h.audit.emit>) => {
         pgSide.proxy.cut();
         return kit.h.audit.emit(...args);
       },
-      close: () => kit.h.audit.close(),
     };
     const instance = kit.h.service({ db: pgSide.db, audit: cuttingAudit, operationTimeoutMs: 500 });
     kit.defer(() => instance.close());

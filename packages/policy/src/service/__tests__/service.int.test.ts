@@ -31,7 +31,19 @@ describe('isTripped', () => {
   it('answers not tripped when no switch is active', async () => {
     const result = await service.isTripped(ctx('client_abc'));
     expect(result).toMatchObject({ tripped: false, switch: null, reason: null });
+    // Shared and frozen: a check allocates no result of its own.
+    expect(Object.isFrozen(result)).toBe(true);
+    expect(await service.isTripped(ctx('client_other'))).toBe(result);
+    expect(service.check(ctx('client_abc'))).toBe(result);
+  });
+
+  it('times each check and reports it only when asked to (timeEachCheck)', async () => {
+    const timed = h.service({ timeEachCheck: true });
+    await timed.ready();
+    const result = await timed.isTripped(ctx('client_abc'));
     expect(result.checkDurationMs).toBeGreaterThanOrEqual(0);
+    expect(timed.checkStats()).toMatchObject({ checks: 1, sampledChecks: 1 });
+    expect((await service.isTripped(ctx('client_abc'))).checkDurationMs).toBeUndefined();
   });
 
   it('answers tripped by an active global switch, with its id and reason', async () => {
