@@ -19,12 +19,8 @@ export { createMemoryAuditEmitter, type MemoryAuditEmitter, type MemoryAuditEmit
 export { verifyAuditChain, type VerifyAuditChainOptions, type VerifyAuditChainResult } from './verify-chain';
 export { queryAudit, type AuditPage, type AuditQuery } from './query-audit';
 export { auditRecordToJson, type AuditRecordJson, type AuditSink } from './sinks/sink';
-export {
-  SinkDispatcher,
-  type BackoffOptions,
-  type DeliveryOptions,
-  type SinkFailure,
-} from './sinks/sink-dispatcher';
+export type { DeliveryOptions } from './sinks/sink-dispatcher';
+export type { BackoffOptions } from '@rtv/db';
 export { createLogSink, type LogSinkOptions, type StructuredLogger } from './sinks/log-sink';
 export {
   createJsonlFileSink,

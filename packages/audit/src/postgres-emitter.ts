@@ -1,9 +1,10 @@
+import { type Database, type Transaction, auditChainHead, auditEvents, rowsOf } from '@rtv/db';
+import { eq, sql } from 'drizzle-orm';
 /**
  * The production emitter: writes each record inside a transaction under the
  * chain head's row lock, so seq is gap-free and many processes build one chain.
  */
-import { type Database, type Transaction, auditChainHead, auditEvents, rowsOf } from '@rtv/db';
-import { eq, sql } from 'drizzle-orm';
+import { AuditValidationError } from './errors';
 import { hashRecord, newAuditId } from './hash-chain';
 import { type AuditClock, type AuditEmitter, type AuditRecord, type EmitOptions, systemAuditClock } from './ports';
 import { rowFromRecord } from './record-row';
@@ -62,7 +63,9 @@ export function createAuditEmitter(options: AuditEmitterOptions): PostgresAuditE
   const clock = options.clock ?? systemAuditClock;
   const names = new Set<string>();
   const dispatchers = (options.sinks ?? []).map((sink) => {
-    if (names.has(sink.name)) throw new RangeError(`Two sinks are named "${sink.name}"; names key delivery cursors`);
+    if (names.has(sink.name)) {
+      throw new AuditValidationError('sinks', `Two sinks are named "${sink.name}"; names key delivery cursors`);
+    }
     names.add(sink.name);
     return new SinkDispatcher(db, sink, options.delivery);
   });

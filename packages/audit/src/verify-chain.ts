@@ -1,9 +1,10 @@
+import { type Executor, auditChainHead, auditEvents } from '@rtv/db';
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
 /**
  * Re-checks the stored chain page by page: every seq present, every
  * prev_hash linked and every hash recomputed from the row as read back.
  */
-import { type Executor, auditChainHead, auditEvents } from '@rtv/db';
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { AuditValidationError } from './errors';
 import { GENESIS_HASH, linkProblem } from './hash-chain';
 import { recordFromRow } from './record-row';
 
@@ -37,9 +38,10 @@ export async function verifyAuditChain(
 ): Promise<VerifyAuditChainResult> {
   const fromSeq = options.fromSeq ?? 1;
   const pageSize = Math.max(1, options.pageSize ?? 1000);
-  if (!Number.isSafeInteger(fromSeq) || fromSeq < 1) throw new RangeError('fromSeq must be an integer >= 1');
+  if (!Number.isSafeInteger(fromSeq) || fromSeq < 1)
+    throw new AuditValidationError('fromSeq', 'fromSeq must be an integer >= 1');
   if (options.toSeq !== undefined && !Number.isSafeInteger(options.toSeq)) {
-    throw new RangeError('toSeq must be an integer');
+    throw new AuditValidationError('toSeq', 'toSeq must be an integer');
   }
 
   const [head] = await db.select().from(auditChainHead).where(eq(auditChainHead.id, 1));

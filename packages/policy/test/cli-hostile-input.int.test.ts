@@ -78,7 +78,7 @@ async function expectUsageError(args: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await createHarness('postgres');
+  h = await createHarness();
   const service = h.service();
   inactive = await service.create({ scope: 'action', targetType: 'action', targetValue: 'cli_a', createdBy: ADMIN });
   active = await service.create({ scope: 'action', targetType: 'action', targetValue: 'cli_b', createdBy: ADMIN });

@@ -19,7 +19,7 @@ let service: KillSwitchService;
 let existing: KillSwitch;
 
 beforeAll(async () => {
-  h = await createHarness('postgres');
+  h = await createHarness();
   service = h.service();
   await service.ready();
   // An active switch, so checks walk the index rather than the empty-index shortcut.

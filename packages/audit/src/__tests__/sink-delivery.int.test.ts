@@ -8,6 +8,7 @@ import { type Database, auditSinkCursors } from '@rtv/db';
 import { type TestDatabase, availableBackends, createTestDatabase, postgresAvailable } from '@rtv/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../logger';
 import type { AuditRecord } from '../ports';
 import { createAuditEmitter } from '../postgres-emitter';
 import { queryAudit } from '../query-audit';
@@ -20,7 +21,7 @@ const fast: DeliveryOptions = {
   batchSize: 7,
   pollIntervalMs: 50,
   backoff: { initialMs: 20, maxMs: 200, jitter: 0 },
-  onError: () => {},
+  logger: silentLogger,
 };
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {

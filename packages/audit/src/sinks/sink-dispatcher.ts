@@ -2,30 +2,12 @@
  * Delivers committed records to one sink, after commit and outside every
  * caller's transaction, resuming from a cursor in `audit_sink_cursors`.
  */
-import { type Database, auditEvents, auditSinkCursors } from '@rtv/db';
+import { type BackoffOptions, type Database, auditEvents, auditSinkCursors, backoffDelay } from '@rtv/db';
 import { asc, eq, gt, sql } from 'drizzle-orm';
+import { AuditValidationError } from '../errors';
+import { type Logger, errorFields, silentLogger } from '../logger';
 import { recordFromRow } from '../record-row';
 import type { AuditSink } from './sink';
-
-export interface BackoffOptions {
-  /** Wait before the first retry after a failure, in ms. @default 500 */
-  initialMs?: number;
-  /** Longest wait between retries, in ms. @default 60000 */
-  maxMs?: number;
-  /** Growth of the wait per consecutive failure. @default 2 */
-  factor?: number;
-  /** Random spread of each wait, as a fraction of it (0 = none), so many instances do not retry in step. @default 0.2 */
-  jitter?: number;
-}
-
-/** Details handed to `onError` when a delivery fails. */
-export interface SinkFailure {
-  sink: string;
-  /** Consecutive failures so far, this one included. */
-  attempts: number;
-  /** When the next attempt is due, in ms from now. */
-  retryInMs: number;
-}
 
 export interface DeliveryOptions {
   /** Most records handed to the sink per `deliver` call. @default 100 */
@@ -40,19 +22,9 @@ export interface DeliveryOptions {
    * @default 'oldest'
    */
   startAt?: 'oldest' | 'latest';
-  /**
-   * Called on each failed delivery (the batch is retried later).
-   * @default a one-line `console.warn`
-   */
-  onError?: (error: unknown, failure: SinkFailure) => void;
+  /** Told of each failed delivery (the batch is retried later), with the sink, attempts and retry delay. @default silent */
+  logger?: Logger;
 }
-
-const defaultOnError = (error: unknown, failure: SinkFailure): void => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.warn(
-    `[audit] sink "${failure.sink}" delivery failed (attempt ${failure.attempts}), retrying in ${failure.retryInMs} ms: ${message}`,
-  );
-};
 
 /**
  * One delivery loop per sink: read `seq > last_seq` in order, deliver the
@@ -68,7 +40,7 @@ export class SinkDispatcher {
   readonly #pollIntervalMs: number;
   readonly #backoff: Required<BackoffOptions>;
   readonly #startAt: 'oldest' | 'latest';
-  readonly #onError: (error: unknown, failure: SinkFailure) => void;
+  readonly #logger: Logger;
 
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -81,7 +53,7 @@ export class SinkDispatcher {
 
   constructor(db: Database, sink: AuditSink, options: DeliveryOptions = {}) {
     if (!sink.name || sink.name.length > 100) {
-      throw new RangeError(`Sink name must be 1 to 100 characters (got "${sink.name}")`);
+      throw new AuditValidationError('sink.name', `Sink name must be 1 to 100 characters (got "${sink.name}")`);
     }
     this.#db = db;
     this.#sink = sink;
@@ -94,7 +66,7 @@ export class SinkDispatcher {
       jitter: options.backoff?.jitter ?? 0.2,
     };
     this.#startAt = options.startAt ?? 'oldest';
-    this.#onError = options.onError ?? defaultOnError;
+    this.#logger = options.logger ?? silentLogger;
   }
 
   get name(): string {
@@ -154,9 +126,10 @@ export class SinkDispatcher {
       this.#wakeAgain = false;
       await this.#recordFailure(error);
       try {
-        this.#onError(error, { sink: this.#sink.name, attempts: this.#failures, retryInMs: delay });
+        const failure = { ...errorFields(error), sink: this.#sink.name, attempts: this.#failures, retryInMs: delay };
+        this.#logger.warn(failure, `audit sink "${this.#sink.name}" delivery failed; retrying in ${delay} ms`);
       } catch {
-        // A throwing error handler must not stop the loop.
+        // A throwing logger must not stop the loop.
       }
       this.#schedule(delay);
     }
@@ -213,10 +186,7 @@ export class SinkDispatcher {
   }
 
   #backoffDelay(): number {
-    const { initialMs, maxMs, factor, jitter } = this.#backoff;
-    const base = Math.min(maxMs, initialMs * factor ** (this.#failures - 1));
-    const spread = base * jitter * (Math.random() * 2 - 1);
-    return Math.max(1, Math.round(Math.min(maxMs, base + spread)));
+    return Math.max(1, backoffDelay(this.#failures, this.#backoff));
   }
 
   #schedule(delayMs: number): void {

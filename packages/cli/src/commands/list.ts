@@ -1,7 +1,7 @@
 /**
  * `rtv-ks list`: every switch, active or not, with filters. Operators need
- * the ids of inactive switches to activate them; the service's
- * `listActive` shows only active ones, so this reads the table directly.
+ * the ids of inactive switches to activate them, so this uses the service's
+ * `list` (not `listActive`); `--active` keeps those that block now.
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
@@ -31,23 +31,14 @@ export function registerList(program: Command, ctx: CommandContext): void {
       const scope = scopeOption(options.scope);
       const targetType = targetTypeOption(options.targetType);
       await ctx.withConnection(async (connection) => {
-        const now = new Date(ctx.io.now());
-        const rows = await connection.db.query.killSwitches.findMany({
-          where: (t, { and, eq, or, gt, isNull }) =>
-            and(
-              scope ? eq(t.scope, scope) : undefined,
-              options.client ? eq(t.clientId, options.client) : undefined,
-              targetType ? eq(t.targetType, targetType) : undefined,
-              options.platform
-                ? or(
-                    and(eq(t.targetType, 'platform'), eq(t.targetValue, options.platform)),
-                    eq(t.platform, options.platform),
-                  )
-                : undefined,
-              options.active ? and(eq(t.isActive, true), or(isNull(t.expiresAt), gt(t.expiresAt, now))) : undefined,
-            ),
-          orderBy: (t, { asc }) => [asc(t.createdAt), asc(t.id)],
+        const rows = await connection.service().list({
+          ...(scope ? { scope } : {}),
+          ...(options.client ? { clientId: options.client } : {}),
+          ...(targetType ? { targetType } : {}),
+          ...(options.platform ? { platform: options.platform } : {}),
+          activeOnly: options.active === true,
         });
+        const now = ctx.io.now();
         if (options.json) {
           ctx.json(rows);
           return;
@@ -56,7 +47,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
           ctx.out('No kill switches match.');
           return;
         }
-        ctx.out(renderSwitchTable(rows, { now: now.getTime(), palette: ctx.palette, showState: true }));
+        ctx.out(renderSwitchTable(rows, { now, palette: ctx.palette, showState: true }));
         ctx.out();
         const active = rows.filter((row) => row.isActive).length;
         ctx.out(`${rows.length} switch${rows.length === 1 ? '' : 'es'}, ${active} active`);

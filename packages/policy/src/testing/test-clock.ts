@@ -3,6 +3,7 @@
  * on it runs its staleness timer, polls and sweeps on test time: moving the
  * clock to 4:59 and then 5:01 is all it takes to watch a state go stale.
  */
+import { ValidationError } from '../errors';
 import type { Clock } from '../ports';
 
 export interface TestClock extends Clock {
@@ -58,7 +59,11 @@ export function createTestClock(start = Date.UTC(2026, 0, 1)): TestClock {
       };
     },
     advance(ms) {
-      if (!(ms >= 0)) throw new RangeError('advance(ms) takes a non-negative number of milliseconds');
+      if (!(ms >= 0)) {
+        throw new ValidationError('advance(ms) takes a non-negative number of milliseconds', [
+          { field: 'ms', message: 'must be a non-negative number' },
+        ]);
+      }
       runUntil(now + ms);
     },
     set(epochMs) {

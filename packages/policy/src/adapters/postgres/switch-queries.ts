@@ -1,9 +1,10 @@
+import { type Database, killSwitchHistory, killSwitchState, killSwitches } from '@rtv/db';
+import { type SQL, and, asc, desc, eq, gt, isNull, or } from 'drizzle-orm';
 /**
  * The read side of the Postgres store: single switches, filtered lists,
  * history, and the active set with its version for the snapshot.
  */
-import { type Database, killSwitchHistory, killSwitchState, killSwitches } from '@rtv/db';
-import { type SQL, and, asc, desc, eq, gt, isNull, or } from 'drizzle-orm';
+import { StateUnavailableError } from '../../errors';
 import type { SwitchListFilter, SwitchStore, SwitchTarget } from '../../ports';
 
 type Queries = Pick<SwitchStore, 'get' | 'findByTarget' | 'list' | 'history' | 'loadActive' | 'readVersion'>;
@@ -84,7 +85,7 @@ export function createPostgresQueries(db: Database): Queries {
         .leftJoin(killSwitches, eq(killSwitches.isActive, true))
         .where(eq(killSwitchState.id, 1));
       const version = rows[0]?.version;
-      if (version === undefined) throw new Error(MISSING_STATE_ROW);
+      if (version === undefined) throw new StateUnavailableError(MISSING_STATE_ROW);
       return { version, active: rows.flatMap((row) => (row.switch ? [row.switch] : [])) };
     },
 
@@ -93,7 +94,7 @@ export function createPostgresQueries(db: Database): Queries {
         .select({ version: killSwitchState.version })
         .from(killSwitchState)
         .where(eq(killSwitchState.id, 1));
-      if (!row) throw new Error(MISSING_STATE_ROW);
+      if (!row) throw new StateUnavailableError(MISSING_STATE_ROW);
       return row.version;
     },
   };

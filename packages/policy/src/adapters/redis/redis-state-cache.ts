@@ -1,10 +1,11 @@
+import type { Redis } from 'ioredis';
+import type { SnapshotPayload } from '../../check/snapshot';
 /**
  * The shared snapshot in Redis: one hash holding the version and the
  * payload, written by a script that never replaces a newer version with an
  * older one (two writers committing close together may publish out of order).
  */
-import type { Redis } from 'ioredis';
-import type { SnapshotPayload } from '../../check/snapshot';
+import { StateUnavailableError } from '../../errors';
 import type { StateCache } from '../../ports';
 import { DEFAULT_KEY_PREFIX } from './key-prefix';
 
@@ -25,7 +26,7 @@ export interface RedisStateCacheOptions {
  * grow with every poll however its options are set.
  */
 export function assertConnected(redis: Redis): void {
-  if (redis.status !== 'ready') throw new Error(`Redis is not connected (status ${redis.status})`);
+  if (redis.status !== 'ready') throw new StateUnavailableError(`Redis is not connected (status ${redis.status})`);
 }
 
 export function createRedisStateCache(redis: Redis, options: RedisStateCacheOptions = {}): StateCache {

@@ -30,7 +30,7 @@ export interface AutoTripHarness {
 }
 
 export async function createAutoTripHarness(): Promise<AutoTripHarness> {
-  const base = await createHarness('postgres');
+  const base = await createHarness();
   const { database, audit, redis, keyPrefix } = base;
   // The switches' keys under a sub-prefix, the monitors' fleet keys beside them: both deleted by base.close().
   const service = base.service({ keyPrefix: `${keyPrefix}ks:` });

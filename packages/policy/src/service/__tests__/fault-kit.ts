@@ -42,7 +42,7 @@ export function useFaultKit(): FaultKit {
   const cleanups: Cleanup[] = [];
 
   beforeAll(async () => {
-    h = await createHarness('postgres');
+    h = await createHarness();
     admin = h.service();
     await admin.ready();
   });

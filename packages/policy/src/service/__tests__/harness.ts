@@ -27,8 +27,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(backend: 'postgres' | 'pglite' = 'postgres'): Promise<Harness> {
-  const database = await createTestDatabase(backend);
+export async function createHarness(): Promise<Harness> {
+  const database = await createTestDatabase('postgres');
   const redis = createTestRedis();
   const keyPrefix = uniqueKeyPrefix();
   const audit = createAuditEmitter({ db: database.db });
@@ -42,7 +42,7 @@ export async function createHarness(backend: 'postgres' | 'pglite' = 'postgres')
     service(options = {}) {
       const service = createKillSwitchService({
         db: database.db,
-        redis: backend === 'postgres' ? redis : undefined,
+        redis,
         audit,
         keyPrefix,
         sweepIntervalMs: 0,

@@ -13,7 +13,7 @@ import { ADMIN, type Harness, REASON, createHarness } from './harness';
 let h: Harness;
 let service: KillSwitchService;
 beforeAll(async () => {
-  h = await createHarness('postgres');
+  h = await createHarness();
   service = h.service();
   await service.ready();
 });
