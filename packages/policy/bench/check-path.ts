@@ -5,7 +5,6 @@
  *
  *   pnpm bench:check [--quick] [--json]
  */
-import { createMemoryAuditEmitter } from '@rtv/audit';
 import { createEmbeddedDb, migrate } from '@rtv/db';
 import { createKillSwitchService } from '../src/index';
 import type { CheckContext, KillSwitchService } from '../src/types';
@@ -34,7 +33,7 @@ function floorFunctions() {
 async function seededService(): Promise<{ service: KillSwitchService; close: () => Promise<void> }> {
   const handle = await createEmbeddedDb();
   await migrate(handle.db);
-  const service = createKillSwitchService({ db: handle.db, audit: createMemoryAuditEmitter(), sweepIntervalMs: 0 });
+  const service = createKillSwitchService({ db: handle.db, sweepIntervalMs: 0 });
   await service.ready();
   // A realistic spread of active switches for other clients and targets: checks must still miss.
   for (let i = 0; i < 50; i++) {
@@ -97,13 +96,13 @@ export async function benchCheckPath(): Promise<CheckPathResult> {
   // Cold: a new instance on a database that already holds the state.
   const handle = await createEmbeddedDb();
   await migrate(handle.db);
-  const seeded = createKillSwitchService({ db: handle.db, audit: createMemoryAuditEmitter(), sweepIntervalMs: 0 });
+  const seeded = createKillSwitchService({ db: handle.db, sweepIntervalMs: 0 });
   await seeded.ready();
   await seeded.close();
   const coldTimes: number[] = [];
   for (let i = 0; i < (quick ? 3 : 7); i++) {
     const t0 = performance.now();
-    const cold = createKillSwitchService({ db: handle.db, audit: createMemoryAuditEmitter(), sweepIntervalMs: 0 });
+    const cold = createKillSwitchService({ db: handle.db, sweepIntervalMs: 0 });
     await cold.isTripped(miss);
     coldTimes.push(performance.now() - t0);
     await cold.close();
