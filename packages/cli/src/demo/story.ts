@@ -68,34 +68,22 @@ const flowing = (t: Tally) => t.ok > 0 && t.blocked === 0 && t.failed === 0;
 const stopped = (t: Tally) => t.ok === 0 && t.failed === 0 && t.blocked > 0;
 const show = (t: Tally) => `${t.ok} ok, ${t.failed} failed, ${t.blocked} blocked`;
 
-export async function runStory(stage: Stage, view: LiveView, timeline: StoryTimeline = DEFAULT_TIMELINE) {
-  const failures: string[] = [];
-  const { operator, incidents, fleet } = stage;
-  const storyStart = new Date();
+/** What every chapter uses: the stage, the view, and the checks it records. */
+interface StoryContext {
+  stage: Stage;
+  view: LiveView;
+  timeline: StoryTimeline;
+  check(passed: boolean, text: string): void;
+  /** Watches traffic for a phase, printing a row each `rowMs`; returns what happened in that time. */
+  watch(): Promise<Tallies>;
+}
 
-  const check = (passed: boolean, text: string) => {
-    view.check(passed, text);
-    if (!passed) failures.push(text);
-  };
+const at = (window: Tallies, clientId: string, platform: string) =>
+  window[tallyKey(clientId, platform)] ?? { ok: 0, failed: 0, blocked: 0 };
 
-  /** Watches traffic for `phaseMs`, printing a row each `rowMs`; returns what happened in that time. */
-  async function watch(): Promise<Tallies> {
-    const start = fleet.tallies();
-    let previous = start;
-    const end = Date.now() + timeline.phaseMs;
-    while (Date.now() < end) {
-      await sleep(Math.min(timeline.rowMs, Math.max(0, end - Date.now())));
-      const current = fleet.tallies();
-      view.traffic(delta(current, previous));
-      previous = current;
-    }
-    return delta(fleet.tallies(), start);
-  }
-
-  const at = (window: Tallies, clientId: string, platform: string) =>
-    window[tallyKey(clientId, platform)] ?? { ok: 0, failed: 0, blocked: 0 };
-
-  // ---- 0: what the operator prepared -----------------------------------
+/** The operator's tiktok switch, and no demo switch left on by a previous run on a real database. */
+async function prepare({ stage }: StoryContext): Promise<KillSwitch> {
+  const { operator } = stage;
   const tiktok = await operator.ensure({
     scope: 'platform',
     targetType: 'platform',
@@ -112,16 +100,23 @@ export async function runStory(stage: Stage, view: LiveView, timeline: StoryTime
     }
   }
 
+  return tiktok;
+}
+
+async function chapterTraffic({ view, check, watch }: StoryContext): Promise<void> {
   // ---- 1: traffic ---------------------------------------------------------
   view.chapter('1. Traffic: both services publish and engage for client_a and client_b on meta and tiktok');
-  let window = await watch();
+  const window = await watch();
   for (const clientId of DEMO_CLIENTS) {
     for (const platform of DEMO_PLATFORMS) {
       const t = at(window, clientId, platform);
       check(flowing(t), `${clientId} on ${platform} flows (${show(t)})`);
     }
   }
+}
 
+async function chapterOperatorStop({ stage, view, timeline, check, watch }: StoryContext, tiktok: KillSwitch) {
+  const { operator } = stage;
   // ---- 2: an operator stops a platform everywhere -------------------------
   view.chapter('2. An operator stops tiktok for every client (a platform switch)');
   const activated = await operator.activate({
@@ -133,14 +128,23 @@ export async function runStory(stage: Stage, view: LiveView, timeline: StoryTime
     `${OPERATOR} activated ${tiktok.id} (platform tiktok, all clients): "${activated.switch.reason}" · state version ${operator.checkStats().snapshotVersion}`,
   );
   await sleep(timeline.settleMs);
-  window = await watch();
+  const window = await watch();
   for (const clientId of DEMO_CLIENTS) {
     const t = at(window, clientId, 'tiktok');
     check(stopped(t), `${clientId} on tiktok is blocked in both services (${show(t)})`);
     const m = at(window, clientId, 'meta');
     check(flowing(m), `${clientId} on meta still flows (${show(m)})`);
   }
+}
 
+interface AutoTrip {
+  tripped: KillSwitch | undefined;
+  incident: Incident | undefined;
+  trippedAt: number;
+}
+
+async function chapterAutoTrip({ stage, view, timeline, check, watch }: StoryContext): Promise<AutoTrip> {
+  const { operator, incidents, fleet } = stage;
   // ---- 3: an error spike trips client_a's switch ---------------------------
   view.chapter("3. Meta starts failing for client_a: the auto-trip monitor trips client_a's meta switch");
   const spikeStart = Date.now();
@@ -167,12 +171,18 @@ export async function runStory(stage: Stage, view: LiveView, timeline: StoryTime
   check(incident !== undefined, 'an incident was opened for the trip');
   if (incident) view.event(`incident ${incident.id} (${incident.severity}): ${incident.title}`);
   await sleep(timeline.settleMs);
-  window = await watch();
+  const window = await watch();
   const a = at(window, 'client_a', 'meta');
   check(stopped(a), `client_a on meta is blocked (${show(a)})`);
   const b = at(window, 'client_b', 'meta');
   check(flowing(b), `client_b on meta is unaffected (${show(b)})`);
 
+  return { tripped, incident, trippedAt };
+}
+
+async function chapterRecovery(ctx: StoryContext, tiktok: KillSwitch, { tripped, incident, trippedAt }: AutoTrip) {
+  const { stage, view, timeline, check, watch } = ctx;
+  const { operator, incidents, fleet } = stage;
   // ---- 4: recovery ----------------------------------------------------------
   view.chapter('4. Recovery: meta is fixed; the operator acknowledges, deactivates both switches, resolves');
   fleet.setOutage(null);
@@ -199,14 +209,16 @@ export async function runStory(stage: Stage, view: LiveView, timeline: StoryTime
     view.event(`incident ${incident.id} resolved`);
   }
   await sleep(timeline.settleMs);
-  window = await watch();
+  const window = await watch();
   for (const clientId of DEMO_CLIENTS) {
     for (const platform of DEMO_PLATFORMS) {
       const t = at(window, clientId, platform);
       check(flowing(t), `${clientId} on ${platform} flows again (${show(t)})`);
     }
   }
+}
 
+async function chapterAudit({ stage, view, check }: StoryContext, storyStart: Date): Promise<number> {
   // ---- 5: the audit trail -----------------------------------------------------
   view.chapter('5. The audit trail of this story (oldest first), and its hash chain');
   const page = await queryAudit(stage.db, { since: storyStart, limit: 200 });
@@ -231,5 +243,38 @@ export async function runStory(stage: Stage, view: LiveView, timeline: StoryTime
       ? `audit chain verified: ${verified.count} records, every hash links to the previous one`
       : `audit chain broken at seq ${verified.brokenAt}: ${verified.reason}`,
   );
-  return { ok: failures.length === 0, failures, auditRecords: records.length } satisfies StoryResult;
+  return records.length;
+}
+
+export async function runStory(stage: Stage, view: LiveView, timeline: StoryTimeline = DEFAULT_TIMELINE) {
+  const failures: string[] = [];
+  const storyStart = new Date();
+  const ctx: StoryContext = {
+    stage,
+    view,
+    timeline,
+    check(passed, text) {
+      view.check(passed, text);
+      if (!passed) failures.push(text);
+    },
+    async watch() {
+      const start = stage.fleet.tallies();
+      let previous = start;
+      const end = Date.now() + timeline.phaseMs;
+      while (Date.now() < end) {
+        await sleep(Math.min(timeline.rowMs, Math.max(0, end - Date.now())));
+        const current = stage.fleet.tallies();
+        view.traffic(delta(current, previous));
+        previous = current;
+      }
+      return delta(stage.fleet.tallies(), start);
+    },
+  };
+  const tiktok = await prepare(ctx);
+  await chapterTraffic(ctx);
+  await chapterOperatorStop(ctx, tiktok);
+  const trip = await chapterAutoTrip(ctx);
+  await chapterRecovery(ctx, tiktok, trip);
+  const auditRecords = await chapterAudit(ctx, storyStart);
+  return { ok: failures.length === 0, failures, auditRecords } satisfies StoryResult;
 }
