@@ -5,7 +5,7 @@
  * and tracks when the state was last confirmed fresh for the failure policy.
  */
 import { type Logger, errorFields } from '@rtv/audit';
-import { withDeadline } from '@rtv/db';
+import { backoffDelay, withDeadline } from '@rtv/db';
 import type { Snapshot } from '../check/snapshot';
 import { startTimer } from '../clock';
 import type { ChangeBus, Clock, Metrics, StateCache, Subscription } from '../ports';
@@ -109,9 +109,12 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
 
   function schedulePoll(): void {
     if (stopped) return;
-    // Back off while the stores fail, up to 8x the interval, so a dead server is not hammered.
-    const backoff = Math.min(8, 2 ** Math.min(consecutiveFailures, 3));
-    const delay = consecutiveFailures > 0 ? options.pollIntervalMs * backoff : options.pollIntervalMs;
+    // Back off while the stores fail, up to 8x the interval with jitter, so a dead server is not hammered in step.
+    const { pollIntervalMs } = options;
+    const delay =
+      consecutiveFailures > 0
+        ? backoffDelay(consecutiveFailures, { initialMs: pollIntervalMs * 2, maxMs: pollIntervalMs * 8 })
+        : pollIntervalMs;
     cancelPoll = startTimer(clock, () => void refresh().finally(schedulePoll), delay);
   }
 
