@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AuditEmitter, createAuditEmitter } from '@rtv/audit';
-import { type Database, type DbHandle, createDb, createEmbeddedDb, migrate } from '@rtv/db';
+import { type Database, type DbHandle, createDb, migrate } from '@rtv/db';
+import { createEmbeddedDb } from '@rtv/db/pglite';
 import {
   type IncidentService,
   type KillSwitchService,

@@ -7,7 +7,8 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuditEmitter } from '@rtv/audit';
-import { type DbHandle, createEmbeddedDb, migrate } from '@rtv/db';
+import { type DbHandle, migrate } from '@rtv/db';
+import { createEmbeddedDb } from '@rtv/db/pglite';
 import { type KillSwitchService, createKillSwitchService } from '@rtv/policy';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
