@@ -10,7 +10,7 @@ import { createAuditEmitter } from '@rtv/audit';
 import { type DbHandle, migrate } from '@rtv/db';
 import { createEmbeddedDb } from '@rtv/db/pglite';
 import { type KillSwitchService, createKillSwitchService } from '@rtv/policy';
-import { Registry } from 'prom-client';
+import { Registry, register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type HealthBody,
@@ -193,6 +193,24 @@ describe('/metrics', () => {
     expect(sample(response.body, 'kill_switch_auto_trips_total')).toBe(4);
     expect(sample(response.body, 'kill_switch_auto_trip_failures_total')).toBe(1);
     expect(sample(response.body, 'kill_switch_incidents_open')).toBe(2);
+  });
+
+  it('serves the histogram as JSON too (prom-client 14 reads get() for both formats)', async () => {
+    const json = await stack.registry.getMetricsAsJSON();
+    const histogram = json.find((metric) => metric.name === 'kill_switch_check_duration_seconds');
+    const inf = histogram?.values.find((value) => value.labels.le === '+Inf');
+    expect(inf?.value).toBe(stack.service.checkStats().checks);
+  });
+
+  it("registers on prom-client's default registry when none is given", async () => {
+    register.clear();
+    try {
+      registerKillSwitchMetrics({ service: stack.service });
+      const response = await metricsResponse();
+      expect(sample(response.body, 'kill_switch_checks_total')).toBe(stack.service.checkStats().checks);
+    } finally {
+      register.clear();
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  * a metrics problem must not fail a write.
  */
 import type { Metrics } from '@rtv/policy';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry, register } from 'prom-client';
 
 const VALID_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const VALID_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -21,7 +21,11 @@ function labelsFor(known: readonly string[], labels: Record<string, string> | un
   return values;
 }
 
-export function createPromMetrics(registry: Registry, options: { onError?: (error: unknown) => void } = {}): Metrics {
+/** `registry` defaults to prom-client's default registry (the application's copy: prom-client is a peer). */
+export function createPromMetrics(
+  registry: Registry = register,
+  options: { onError?: (error: unknown) => void } = {},
+): Metrics {
   const counters = new Map<string, Entry<Counter<string>> | null>();
   const histograms = new Map<string, Entry<Histogram<string>> | null>();
   const report = (error: unknown) => options.onError?.(error);
