@@ -1,24 +1,19 @@
 /**
  * Public API of `@rtv/audit`: the port, the Postgres and in-memory emitters,
- * verification, queries and the sinks. Nothing else is exported.
+ * verification, queries, the sinks and the types their options name.
+ * Internals (the sink dispatcher, hashing and canonical JSON, validation
+ * helpers) are not exported; tests import them from their source files.
  */
 export type { AuditClock, AuditEmitter, AuditEventInput, AuditRecord, EmitOptions } from './ports';
 export { systemAuditClock } from './ports';
 export { AuditValidationError, isAuditValidationError } from './errors';
-export { canonicalJson } from './canonical-json';
-export { GENESIS_HASH, hashRecord, verifyRecordChain, type ChainBreak, type HashedFields } from './hash-chain';
-export { AUDIT_LIMITS, validateAuditEvent, type ValidAuditEvent } from './validate-event';
+export { AUDIT_LIMITS } from './validate-event';
 export { createAuditEmitter, type AuditEmitterOptions, type PostgresAuditEmitter } from './postgres-emitter';
 export { createMemoryAuditEmitter, type MemoryAuditEmitter, type MemoryAuditEmitterOptions } from './memory-emitter';
 export { verifyAuditChain, type VerifyAuditChainOptions, type VerifyAuditChainResult } from './verify-chain';
 export { queryAudit, type AuditPage, type AuditQuery } from './query-audit';
 export { auditRecordToJson, type AuditRecordJson, type AuditSink } from './sinks/sink';
-export {
-  SinkDispatcher,
-  type BackoffOptions,
-  type DeliveryOptions,
-  type SinkFailure,
-} from './sinks/sink-dispatcher';
+export type { BackoffOptions, DeliveryOptions, SinkFailure } from './sinks/sink-dispatcher';
 export { createLogSink, type LogSinkOptions, type StructuredLogger } from './sinks/log-sink';
 export {
   createJsonlFileSink,
@@ -27,7 +22,6 @@ export {
 } from './sinks/jsonl-file-sink';
 export {
   createWebhookSink,
-  summarizeRecords,
   WebhookDeliveryError,
   type WebhookPayload,
   type WebhookSinkOptions,
