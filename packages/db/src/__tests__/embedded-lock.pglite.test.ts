@@ -6,7 +6,7 @@
  * its data intact. A lock left by a dead process is taken over.
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,5 +117,23 @@ describe('embedded data directory lock', () => {
       await handle.close();
     }
     expect(existsSync(join(dir, LOCK_FILE_NAME))).toBe(false);
+  });
+
+  it('refuses a fresh unreadable lock (an opener mid-write) and takes over an old damaged one', async () => {
+    const lockPath = join(dir, LOCK_FILE_NAME);
+    writeFileSync(lockPath, '');
+    const refused = await createEmbeddedDb(dir).catch((error: unknown) => error);
+    expect(isEmbeddedDatabaseLockedError(refused)).toBe(true);
+
+    // The same file a minute later: a crash left it half-written.
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lockPath, aMinuteAgo, aMinuteAgo);
+    const handle = await createEmbeddedDb(dir);
+    try {
+      expect(JSON.parse(readFileSync(lockPath, 'utf8')).pid).toBe(process.pid);
+    } finally {
+      await handle.close();
+    }
+    expect(existsSync(lockPath)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
  * taken over; released on close and, where Node still runs code, at exit.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EmbeddedDatabaseLockedError, type EmbeddedDatabaseOwner } from './embedded-database-locked-error';
@@ -58,10 +58,21 @@ function processAlive(pid: number): boolean {
   }
 }
 
+// An unreadable lock younger than this may be an opener between its create and its write.
+const UNREADABLE_GRACE_MS = 5_000;
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /** Whether the recorded owner may still be using the directory. */
-function ownerAlive(owner: LockContent | undefined, dir: string): boolean {
-  // Unreadable content: a writer between create and write, or a damaged file. Refuse rather than guess.
-  if (!owner) return true;
+function ownerAlive(owner: LockContent | undefined, dir: string, path: string): boolean {
+  // Unreadable: an opener between create and write (wait), or a file left damaged by a crash (stale once old).
+  if (!owner) return ageMs(path) < UNREADABLE_GRACE_MS;
   // Another host's pid cannot be checked from here (a shared volume): assume it is alive.
   if (owner.host !== hostname()) return true;
   if (owner.pid === process.pid) return held.has(dir);
@@ -94,7 +105,7 @@ function takeOver(path: string, stale: LockContent | undefined, dir: string): bo
     throw error;
   }
   const moved = readLock(aside);
-  if (moved && stale && moved.token !== stale.token && ownerAlive(moved, dir)) {
+  if (moved && moved.token !== stale?.token && ownerAlive(moved, dir, aside)) {
     // Another opener replaced the stale lock between our read and our rename: put its live lock back.
     renameSync(aside, path);
     return false;
@@ -118,7 +129,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(path, content)) return holdLock(dir, path, content.token);
     const owner = readLock(path);
-    if (ownerAlive(owner, dir)) {
+    if (ownerAlive(owner, dir, path)) {
       throw new EmbeddedDatabaseLockedError(dir, owner ?? { pid: -1, host: 'unknown' });
     }
     if (!takeOver(path, owner, dir)) {
