@@ -1,13 +1,13 @@
 /**
  * Public API of `@rtv/audit`: the port, the Postgres and in-memory emitters,
- * verification, queries and the sinks. Nothing else is exported.
+ * verification, queries, the sinks and the types their options name.
+ * Internals (the sink dispatcher, hashing and canonical JSON, validation
+ * helpers) are not exported; tests import them from their source files.
  */
 export type { AuditClock, AuditEmitter, AuditEventInput, AuditRecord, EmitOptions } from './ports';
 export { systemAuditClock } from './ports';
 export { errorFields, silentLogger, type LogMethod, type Logger } from './logger';
 export { AuditValidationError, isAuditValidationError } from './errors';
-export { canonicalJson } from './canonical-json';
-export { GENESIS_HASH, hashRecord, verifyRecordChain, type ChainBreak, type HashedFields } from './hash-chain';
 export { AUDIT_LIMITS, validateAuditEvent, type ValidAuditEvent } from './validate-event';
 export {
   createAuditEmitter,
@@ -29,7 +29,6 @@ export {
 } from './sinks/jsonl-file-sink';
 export {
   createWebhookSink,
-  summarizeRecords,
   WebhookDeliveryError,
   type WebhookPayload,
   type WebhookSinkOptions,

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AuditEmitter, type Logger, createAuditEmitter, silentLogger } from '@rtv/audit';
-import { type Database, type DbHandle, createDb, createEmbeddedDb, migrate } from '@rtv/db';
+import { type Database, type DbHandle, createDb, migrate } from '@rtv/db';
 import {
   type IncidentService,
   type KillSwitchService,
@@ -68,6 +68,25 @@ function assertUrl(name: string, url: string, example: string): void {
   }
 }
 
+/**
+ * PGlite is an optional peer dependency: loaded only when no DATABASE_URL is
+ * set, with a message saying what to install when it is missing.
+ */
+async function loadEmbedded(): Promise<typeof import('@rtv/db/pglite')> {
+  try {
+    return await import('@rtv/db/pglite');
+  } catch (error) {
+    const missing = error instanceof Error && error.message.includes('@electric-sql/pglite');
+    if (missing) {
+      throw new UsageError(
+        'DATABASE_URL is not set and the embedded database needs @electric-sql/pglite: set DATABASE_URL, or install it (npm install @electric-sql/pglite)',
+        'DATABASE_URL',
+      );
+    }
+    throw error;
+  }
+}
+
 async function openDatabase(options: ConnectOptions): Promise<{ handle: DbHandle; label: string }> {
   const url = options.env.DATABASE_URL?.trim();
   if (url) {
@@ -84,7 +103,7 @@ async function openDatabase(options: ConnectOptions): Promise<{ handle: DbHandle
     );
     mkdirSync(dir, { recursive: true });
   }
-  const handle = await createEmbeddedDb(dir);
+  const handle = await (await loadEmbedded()).createEmbeddedDb(dir);
   if (options.migrateEmbedded ?? true) await migrate(handle.db);
   return { handle, label };
 }

@@ -5,7 +5,7 @@
  * truly unexpected ones do, or any with `--debug`.
  */
 import { isAuditValidationError } from '@rtv/audit';
-import { pgErrorCode } from '@rtv/db';
+import { isEmbeddedDatabaseLockedError, pgErrorCode } from '@rtv/db';
 import {
   type FieldIssue,
   isConflictError,
@@ -158,6 +158,9 @@ export function errorToExit(error: unknown, context: ErrorContext = {}): ErrorRe
     );
   }
   if (isKillSwitchError(error)) return report(ExitCode.UNEXPECTED, error.message);
+  // Another process (typically a running service) holds the embedded directory: nothing was opened or changed.
+  if (isEmbeddedDatabaseLockedError(error))
+    return report(ExitCode.UNAVAILABLE, `${error.message}. Nothing was changed.`);
   if (isConnectionError(error)) {
     const state = pgErrorCode(error);
     // The server answered but would not let us in (no such database, bad credentials): a configuration fix.

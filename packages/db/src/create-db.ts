@@ -1,10 +1,10 @@
 /**
- * Connections: PostgreSQL over postgres.js for production, PGlite as the
- * embedded default so everything runs with no server.
+ * Connections to PostgreSQL over postgres.js, the production driver. The
+ * embedded database (PGlite) is the separate entry `@rtv/db/pglite`, so a
+ * service on PostgreSQL never loads it.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { drizzle } from 'drizzle-orm/postgres-js';
+// The build bundles this import (tsup noExternal): consumers get our patched copy of postgres.js, see README.md.
 import postgres from 'postgres';
 import type { Database, DbHandle } from './database';
 import * as schema from './schema/index';
@@ -29,24 +29,10 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     onnotice: () => {},
     connection: { statement_timeout: options.statementTimeoutMs ?? 15_000 },
   });
-  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  const db = drizzle(client, { schema }) as unknown as Database;
   return {
     db,
     kind: 'postgres',
     close: () => client.end({ timeout: options.closeTimeoutSeconds ?? 5 }),
-  };
-}
-
-/**
- * A drizzle database over PGlite: in memory when no directory is given,
- * persisted in `dataDir` otherwise.
- */
-export async function createEmbeddedDb(dataDir?: string): Promise<DbHandle> {
-  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
-  return {
-    db,
-    kind: 'pglite',
-    close: () => client.close(),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Applies the drizzle-kit migrations in the repository's top-level
- * `drizzle/` folder, on either driver, in one transaction.
+ * Applies the drizzle-kit migrations shipped inside this package
+ * (`packages/db/drizzle/`, in the tarball's `files`), on either driver, in
+ * one transaction.
  *
  * drizzle-orm ships a migrator per driver; this one runs the same files and
  * keeps the same bookkeeping table (`drizzle.__drizzle_migrations`, so
@@ -12,11 +13,17 @@ import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Database } from './database';
 
-/** `packages/db/{src,dist}/` -> repository root -> `drizzle/`. */
-export const defaultMigrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+/**
+ * Found relative to this module, not to the working directory or the
+ * repository: `src/migrate.ts` and `dist/index.{js,cjs}` both sit one level
+ * under the package root, so `../drizzle` is the package's own folder in the
+ * repository and in an installed tarball alike (the CJS build gets
+ * `import.meta.url` from tsup's shims).
+ */
+export const defaultMigrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 export interface MigrateOptions {
-  /** @default the repository's `drizzle/` folder */
+  /** @default the `drizzle/` folder shipped in this package */
   migrationsFolder?: string;
 }
 

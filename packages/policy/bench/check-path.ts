@@ -5,7 +5,8 @@
  *
  *   pnpm bench:check [--quick] [--json]
  */
-import { createEmbeddedDb, migrate } from '@rtv/db';
+import { migrate } from '@rtv/db';
+import { createEmbeddedDb } from '@rtv/db/pglite';
 import { createKillSwitchService } from '../src/index';
 import type { CheckContext, KillSwitchService } from '../src/types';
 import { latencyAsync, median, round, throughputAsync, throughputSync } from './measure';

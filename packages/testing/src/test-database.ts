@@ -2,7 +2,8 @@
  * Per-file databases for integration tests, on the real server (a clone of
  * the run's template) or on an in-memory PGlite.
  */
-import { type DbHandle, createDb, createEmbeddedDb, migrate } from '@rtv/db';
+import { type DbHandle, createDb, migrate } from '@rtv/db';
+import { createEmbeddedDb } from '@rtv/db/pglite';
 import { inject } from 'vitest';
 import { cloneDatabase, databaseUrlFor, dropDatabase } from './template-database';
 

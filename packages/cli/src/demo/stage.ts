@@ -4,7 +4,8 @@
  * servers with each service in its own child process.
  */
 import { createAuditEmitter } from '@rtv/audit';
-import { createDb, createEmbeddedDb, migrate } from '@rtv/db';
+import { createDb, migrate } from '@rtv/db';
+import { createEmbeddedDb } from '@rtv/db/pglite';
 import { createIncidentService, createKillSwitchService } from '@rtv/policy';
 import { Redis } from 'ioredis';
 import { redactUrl } from '../errors-to-exit';

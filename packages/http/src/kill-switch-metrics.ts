@@ -6,7 +6,7 @@
  * incidents (an incident service).
  */
 import type { CheckStats, KillSwitchScope } from '@rtv/policy';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry, register } from 'prom-client';
 
 /** What is read from the monitor: its plain counters (structural, so any monitor version fits). */
 export interface AutoTripCountersSource {
@@ -34,8 +34,9 @@ type HistogramData = Awaited<ReturnType<Histogram<string>['get']>>;
 
 /**
  * A histogram whose buckets are the service's own cumulative counts, copied
- * at scrape time. prom-client reads `getForPromString()` for the text format,
- * and its `get()` (JSON) reads that too, so that is the one method replaced.
+ * at scrape time. prom-client 15 reads `getForPromString()` for the text
+ * format and `get()` for JSON; prom-client 14 reads `get()` for both. Both
+ * are replaced, so the same class serves either version of the peer.
  */
 class CheckDurationHistogram extends Histogram<string> {
   constructor(
@@ -48,7 +49,16 @@ class CheckDurationHistogram extends Histogram<string> {
     registry.registerMetric(this);
   }
 
+  override async get(): Promise<HistogramData> {
+    return this.read();
+  }
+
+  // Not in the typings, but what prom-client 15 calls for the text format.
   async getForPromString(): Promise<HistogramData> {
+    return this.read();
+  }
+
+  private read(): HistogramData {
     const stats = this.stats();
     const values: HistogramData['values'] = [];
     stats.durationBucketsMs.forEach((boundMs, i) => {
@@ -58,9 +68,10 @@ class CheckDurationHistogram extends Histogram<string> {
         value: stats.durationCounts[i] ?? 0,
       });
     });
-    values.push({ metricName: `${this.metricName}_bucket`, labels: { le: '+Inf' }, value: stats.checks });
+    // The histogram counts the timed sample; kill_switch_checks_total counts every check.
+    values.push({ metricName: `${this.metricName}_bucket`, labels: { le: '+Inf' }, value: stats.sampledChecks });
     values.push({ metricName: `${this.metricName}_sum`, labels: {}, value: stats.durationSumMs / 1000 });
-    values.push({ metricName: `${this.metricName}_count`, labels: {}, value: stats.checks });
+    values.push({ metricName: `${this.metricName}_count`, labels: {}, value: stats.sampledChecks });
     return {
       name: this.metricName,
       help: this.help,
@@ -73,10 +84,19 @@ class CheckDurationHistogram extends Histogram<string> {
 }
 
 /**
- * Registers the kill-switch metrics on `registry`. Call once per registry;
+ * Registers the kill-switch metrics on `registry`, or on prom-client's
+ * default registry (the application's own copy of prom-client, a peer
+ * dependency) when only the options are given. Call once per registry;
  * serve it with `createMetricsHandler(registry)`.
  */
-export function registerKillSwitchMetrics(registry: Registry, options: KillSwitchMetricsOptions): void {
+export function registerKillSwitchMetrics(options: KillSwitchMetricsOptions): void;
+export function registerKillSwitchMetrics(registry: Registry, options: KillSwitchMetricsOptions): void;
+export function registerKillSwitchMetrics(
+  registryOrOptions: Registry | KillSwitchMetricsOptions,
+  maybeOptions?: KillSwitchMetricsOptions,
+): void {
+  const registry = maybeOptions ? (registryOrOptions as Registry) : register;
+  const options = maybeOptions ?? (registryOrOptions as KillSwitchMetricsOptions);
   const prefix = options.prefix ?? 'kill_switch_';
   // One stats read per scrape, shared by every collector of that scrape.
   let cached: { at: number; stats: CheckStats } | undefined;
@@ -119,7 +139,7 @@ export function registerKillSwitchMetrics(registry: Registry, options: KillSwitc
   );
   new CheckDurationHistogram(
     `${prefix}check_duration_seconds`,
-    'Duration of kill-switch checks, in seconds',
+    'Duration of a sample of kill-switch checks (one in 64, every one with timeEachCheck), in seconds; kill_switch_checks_total counts them all',
     stats,
     registry,
   );

@@ -4,8 +4,8 @@
  * names are fixed by that first call (prom-client requires it). Never throws:
  * a metrics problem must not fail a write.
  */
-import type { Metrics } from '@rtv/policy';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { type Logger, type Metrics, silentLogger } from '@rtv/policy';
+import { Counter, Histogram, type Registry, register } from 'prom-client';
 
 const VALID_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const VALID_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -21,10 +21,19 @@ function labelsFor(known: readonly string[], labels: Record<string, string> | un
   return values;
 }
 
-export function createPromMetrics(registry: Registry, options: { onError?: (error: unknown) => void } = {}): Metrics {
+/** `registry` defaults to prom-client's default registry (the application's copy: prom-client is a peer). */
+export function createPromMetrics(
+  registry: Registry = register,
+  options: { /** Told when a metric cannot be recorded. @default silent */ logger?: Logger } = {},
+): Metrics {
   const counters = new Map<string, Entry<Counter<string>> | null>();
   const histograms = new Map<string, Entry<Histogram<string>> | null>();
-  const report = (error: unknown) => options.onError?.(error);
+  const logger = options.logger ?? silentLogger;
+  const report = (error: unknown) =>
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'kill-switch metric could not be recorded',
+    );
 
   function entry<M extends Counter<string> | Histogram<string>>(
     cache: Map<string, Entry<M> | null>,

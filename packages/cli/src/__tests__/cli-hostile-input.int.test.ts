@@ -9,17 +9,26 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type AuditEmitter, createAuditEmitter } from '@rtv/audit';
 import { auditEvents, killSwitchHistory, killSwitches } from '@rtv/db';
-import { type NodeRun, runNode } from '@rtv/testing';
-import { count } from 'drizzle-orm';
+import { type KillSwitch, type KillSwitchService, createKillSwitchService } from '@rtv/policy';
+import { type NodeRun, type TestDatabase, createTestDatabase, runNode, uniqueKeyPrefix } from '@rtv/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, type Harness, REASON, createHarness } from '../src/service/__tests__/harness';
-import type { KillSwitch } from '../src/types';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const RUNS = 6;
-let h: Harness;
+const ADMIN = 'user_admin_001';
+const REASON = 'API instability on the platform';
+
+/** The database the CLI runs on, and a service on it to set up and read back switches. */
+interface Setup {
+  database: TestDatabase;
+  keyPrefix: string;
+  audit: AuditEmitter;
+  service: KillSwitchService;
+}
+let h: Setup;
 let inactive: KillSwitch;
 let active: KillSwitch;
 
@@ -51,6 +60,7 @@ function runCli(args: string[]): Promise<NodeRun> {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json'),
       DATABASE_URL: h.database.url,
       RTV_KEY_PREFIX: h.keyPrefix,
       NO_COLOR: '1',
@@ -59,10 +69,12 @@ function runCli(args: string[]): Promise<NodeRun> {
 }
 
 async function tableCounts() {
-  const [switches] = await h.database.db.select({ n: count() }).from(killSwitches);
-  const [history] = await h.database.db.select({ n: count() }).from(killSwitchHistory);
-  const [audit] = await h.database.db.select({ n: count() }).from(auditEvents);
-  return { switches: switches?.n, history: history?.n, audit: audit?.n };
+  const { db } = h.database;
+  return {
+    switches: await db.$count(killSwitches),
+    history: await db.$count(killSwitchHistory),
+    audit: await db.$count(auditEvents),
+  };
 }
 
 const STACK_LINE = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
@@ -78,14 +90,20 @@ async function expectUsageError(args: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await createHarness();
-  const service = h.service();
+  const database = await createTestDatabase('postgres');
+  const audit = createAuditEmitter({ db: database.db });
+  // No Redis: the CLI under test runs without REDIS_URL, so both sides meet in PostgreSQL.
+  const keyPrefix = uniqueKeyPrefix();
+  const service = createKillSwitchService({ db: database.db, audit, keyPrefix, sweepIntervalMs: 0 });
+  h = { database, keyPrefix, audit, service };
   inactive = await service.create({ scope: 'action', targetType: 'action', targetValue: 'cli_a', createdBy: ADMIN });
   active = await service.create({ scope: 'action', targetType: 'action', targetValue: 'cli_b', createdBy: ADMIN });
   await service.activate({ id: active.id, reason: REASON, activatedBy: ADMIN });
 }, 60_000);
 afterAll(async () => {
-  await h?.close();
+  await h?.service.close();
+  await h?.audit.close();
+  await h?.database.close();
 });
 
 // Process arguments cannot hold NUL, and one argument is at most 128 KiB on Linux: 100 KB stands in for "huge".
@@ -159,7 +177,7 @@ describe('rtv-ks with hostile arguments', () => {
     );
     await fc.assert(fc.asyncProperty(argv, expectUsageError), { numRuns: RUNS });
     expect(await tableCounts()).toEqual(before);
-    const [a, b] = await Promise.all([h.service().getById(inactive.id), h.service().getById(active.id)]);
+    const [a, b] = await Promise.all([h.service.getById(inactive.id), h.service.getById(active.id)]);
     expect([a.isActive, b.isActive]).toEqual([false, true]);
   }, 180_000);
 
@@ -167,6 +185,6 @@ describe('rtv-ks with hostile arguments', () => {
     const run = await runCli(['activate', inactive.id, '--reason', REASON, '--by', ADMIN, '--yes', '--json']);
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(run.code).toBe(0);
-    expect((await h.service().getById(inactive.id)).isActive).toBe(true);
+    expect((await h.service.getById(inactive.id)).isActive).toBe(true);
   }, 60_000);
 });

@@ -7,9 +7,10 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuditEmitter } from '@rtv/audit';
-import { type DbHandle, createEmbeddedDb, migrate } from '@rtv/db';
+import { type DbHandle, migrate } from '@rtv/db';
+import { createEmbeddedDb } from '@rtv/db/pglite';
 import { type KillSwitchService, createKillSwitchService } from '@rtv/policy';
-import { Registry } from 'prom-client';
+import { Registry, register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type HealthBody,
@@ -152,18 +153,21 @@ describe('/metrics', () => {
     for (let i = 0; i < 7; i++)
       await service.isTripped({ clientId: 'client_a', action: 'publish', platform: 'tiktok' });
     for (let i = 0; i < 3; i++) await service.isTripped({ clientId: 'client_a', action: 'publish', platform: 'meta' });
+    // 128 checks in all: the histogram times one in 64, so it holds two.
+    for (let i = 0; i < 118; i++) service.check({ clientId: 'client_b', action: 'publish', platform: 'tiktok' });
 
     const response = await fetch(`${stack.base}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toContain('# TYPE kill_switch_checks_total counter');
-    expect(sample(text, 'kill_switch_checks_total')).toBe(10);
+    expect(sample(text, 'kill_switch_checks_total')).toBe(128);
     expect(sample(text, 'kill_switch_checks_tripped_total')).toBe(3);
     expect(sample(text, 'kill_switch_checks_failed_closed_total')).toBe(0);
     expect(text).toContain('# TYPE kill_switch_check_duration_seconds histogram');
-    expect(sample(text, 'kill_switch_check_duration_seconds_bucket{le="+Inf"}')).toBe(10);
-    expect(sample(text, 'kill_switch_check_duration_seconds_count')).toBe(10);
+    expect(text).toMatch(/# HELP kill_switch_check_duration_seconds Duration of a sample of kill-switch checks/);
+    expect(sample(text, 'kill_switch_check_duration_seconds_bucket{le="+Inf"}')).toBe(2);
+    expect(sample(text, 'kill_switch_check_duration_seconds_count')).toBe(2);
     expect(sample(text, 'kill_switch_check_duration_seconds_sum')).toBeGreaterThan(0);
     // Buckets are cumulative: never decreasing up to +Inf.
     const buckets = text
@@ -192,6 +196,24 @@ describe('/metrics', () => {
     expect(sample(response.body, 'kill_switch_auto_trips_total')).toBe(4);
     expect(sample(response.body, 'kill_switch_auto_trip_failures_total')).toBe(1);
     expect(sample(response.body, 'kill_switch_incidents_open')).toBe(2);
+  });
+
+  it('serves the histogram as JSON too (prom-client 14 reads get() for both formats)', async () => {
+    const json = await stack.registry.getMetricsAsJSON();
+    const histogram = json.find((metric) => metric.name === 'kill_switch_check_duration_seconds');
+    const inf = histogram?.values.find((value) => value.labels.le === '+Inf');
+    expect(inf?.value).toBe(stack.service.checkStats().sampledChecks);
+  });
+
+  it("registers on prom-client's default registry when none is given", async () => {
+    register.clear();
+    try {
+      registerKillSwitchMetrics({ service: stack.service });
+      const response = await metricsResponse();
+      expect(sample(response.body, 'kill_switch_checks_total')).toBe(stack.service.checkStats().checks);
+    } finally {
+      register.clear();
+    }
   });
 });
 
