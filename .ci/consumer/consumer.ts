@@ -11,7 +11,7 @@ import { createAuditEmitter } from '@rtv/audit';
 import { type DbHandle, createDb, migrate } from '@rtv/db';
 import { createEmbeddedDb, isEmbeddedDatabaseLockedError } from '@rtv/db/pglite';
 import { createPromMetrics, healthResponse, metricsResponse, registerKillSwitchMetrics } from '@rtv/http';
-import { type KillSwitchService, createKillSwitchService } from '@rtv/policy';
+import { type KillSwitchService, createKillSwitchService, createKillSwitchTestKit } from '@rtv/policy';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 
@@ -30,7 +30,8 @@ async function run(handle: DbHandle, redis: Redis | undefined, keyPrefix: string
   const registry = new Registry();
   const audit = createAuditEmitter({ db: handle.db });
   const options = { db: handle.db, redis, audit, keyPrefix, sweepIntervalMs: 0 };
-  const writer = createKillSwitchService({ ...options, metrics: createPromMetrics(registry) });
+  // timeEachCheck: the histogram then holds every check, not a one-in-64 sample.
+  const writer = createKillSwitchService({ ...options, metrics: createPromMetrics(registry), timeEachCheck: true });
   const services = [writer];
   try {
     await writer.ready();
@@ -106,8 +107,20 @@ async function onEmbedded(dir: string): Promise<void> {
   }
 }
 
+/** The test kit a consumer's own tests use: the real service on memory adapters, a clock, faults. */
+async function onTestKit(): Promise<void> {
+  const kit = createKillSwitchTestKit();
+  const ctx = { clientId: 'consumer', action: 'publish', platform: 'meta' };
+  await kit.trip({ scope: 'platform', targetType: 'platform', targetValue: 'meta' });
+  check((await kit.service.isTripped(ctx)).tripped, 'the test kit trips a platform');
+  await kit.faults.makeStale();
+  check(kit.service.check(ctx).reason?.startsWith('Kill-switch state unavailable') === true, 'the test kit goes stale');
+  await kit.close();
+}
+
 const [mode, dir] = process.argv.slice(2);
 if (mode === 'postgres') await onPostgres();
 else if (mode === 'embedded' && dir) await onEmbedded(dir);
-else throw new Error('usage: consumer.js postgres | embedded <dir>');
+else if (mode === 'test-kit') await onTestKit();
+else throw new Error('usage: consumer.js postgres | embedded <dir> | test-kit');
 console.log(`consumer ${mode}: passed`);
