@@ -5,7 +5,7 @@
  * truly unexpected ones do, or any with `--debug`.
  */
 import { isAuditValidationError } from '@rtv/audit';
-import { isEmbeddedDatabaseLockedError, pgErrorCode } from '@rtv/db';
+import { isConnectionError as isDriverConnectionError, isEmbeddedDatabaseLockedError, pgErrorCode } from '@rtv/db';
 import {
   type FieldIssue,
   isConflictError,
@@ -59,20 +59,6 @@ export function redactSecrets(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@');
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-]);
-
 /** The driver's own reason, under drizzle's "Failed query" wrapper. */
 function rootCause(error: unknown): unknown {
   let current = error;
@@ -82,21 +68,14 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
+/**
+ * An outage (the library's one classification), or a server that answered
+ * but would not let us in: a refused login (class 28) or a missing database (3D000).
+ */
 export function isConnectionError(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
-    // AggregateError from a dual-stack connect attempt carries the per-address errors.
-    const errors = (current as { errors?: unknown }).errors;
-    if (Array.isArray(errors) && errors.some(isConnectionError)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
+  if (isDriverConnectionError(error)) return true;
   const state = pgErrorCode(error);
-  return (
-    state !== undefined &&
-    (state.startsWith('08') || state.startsWith('57P0') || state.startsWith('28') || state === '3D000')
-  );
+  return state !== undefined && (state.startsWith('28') || state === '3D000');
 }
 
 /** The driver's reason under any wrappers, e.g. `ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1`. */
