@@ -12,6 +12,7 @@ import type { AutoTripMonitorConfig } from '../config';
 import { RollingCounter, type WindowSums, bucketLayout } from '../rolling-counter';
 import { createSharedWindowStore } from '../shared-window';
 import { createFakeKillSwitchService, manualClock } from './fake-kill-switch-service';
+import { readWindowHash } from './read-window-hash';
 import { type RedisCommandCounter, createRedisCommandCounter } from './redis-command-counter';
 
 const WINDOW_MS = 10_000;
@@ -129,7 +130,7 @@ describe('fleet flush: keys look after themselves', () => {
     monitor.recordResult({ target: 'platform:meta', clientId: 'old', success: true });
     await monitor.flush();
     const second = String(Math.floor(clock.now() / BUCKET_MS));
-    expect(await redis.hgetall(key)).toEqual({ [second]: '1,0,0,0,0,0', x: second });
+    expect(await readWindowHash(redis, key)).toEqual({ [second]: [1, 0, 0, 0, 0, 0], x: second });
     expect(await redis.pttl(key)).toBeGreaterThan(WINDOW_MS);
   });
 });
