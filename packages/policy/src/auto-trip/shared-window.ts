@@ -75,12 +75,12 @@ export function createSharedWindowStore(
   const ttlMs = layout.bucketCount * layout.bucketMs + layout.bucketMs + EXPIRY_MARGIN_MS;
 
   /** EVALSHA; the script is sent whole only when the server does not know it yet (as ioredis defineCommand). */
-  async function run(keys: string[], args: (string | number)[]): Promise<string[]> {
+  async function run(keys: string[], args: (string | number)[]): Promise<Buffer[]> {
     try {
-      return (await redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args)) as string[];
+      return (await redis.callBuffer('EVALSHA', SCRIPT_SHA, keys.length, ...keys, ...args)) as Buffer[];
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return (await redis.eval(WINDOW_SCRIPT, keys.length, ...keys, ...args)) as string[];
+      return (await redis.callBuffer('EVAL', WINDOW_SCRIPT, keys.length, ...keys, ...args)) as Buffer[];
     }
   }
 
@@ -128,22 +128,21 @@ export function createSharedWindowStore(
   };
 }
 
-/** The script's reply for one key: the window's six sums, then the latest bucket's five, comma-separated. */
-export function parseSums(reply: string | undefined): WindowSums {
+/** The script's reply for one key: eleven little-endian doubles, the window's six sums then the latest bucket's five. */
+export function parseSums(reply: Buffer | undefined): WindowSums {
   const sums = emptySums();
-  if (reply === undefined) return sums;
-  const v = reply.split(',').map(Number);
-  sums.total = v[0] ?? 0;
-  sums.errors = v[1] ?? 0;
-  sums.latencySum = v[2] ?? 0;
-  sums.latencyCount = v[3] ?? 0;
-  sums.costSum = v[4] ?? 0;
-  sums.costCount = v[5] ?? 0;
-  sums.lastTotal = v[6] ?? 0;
-  sums.lastLatencySum = v[7] ?? 0;
-  sums.lastLatencyCount = v[8] ?? 0;
-  sums.lastCostSum = v[9] ?? 0;
-  sums.lastCostCount = v[10] ?? 0;
+  if (reply === undefined || reply.length !== 88) return sums;
+  sums.total = reply.readDoubleLE(0);
+  sums.errors = reply.readDoubleLE(8);
+  sums.latencySum = reply.readDoubleLE(16);
+  sums.latencyCount = reply.readDoubleLE(24);
+  sums.costSum = reply.readDoubleLE(32);
+  sums.costCount = reply.readDoubleLE(40);
+  sums.lastTotal = reply.readDoubleLE(48);
+  sums.lastLatencySum = reply.readDoubleLE(56);
+  sums.lastLatencyCount = reply.readDoubleLE(64);
+  sums.lastCostSum = reply.readDoubleLE(72);
+  sums.lastCostCount = reply.readDoubleLE(80);
   return sums;
 }
 
