@@ -239,13 +239,13 @@ function fleetSection(report: BenchReport): string[] {
     'Server commands come from INFO commandstats deltas: they include the HGETALL/HSET/PEXPIRE the script runs inside Redis',
     'and any other user of the shared server. Before this change the issue measured 11.8 K records/s and 6.7 commands per record.',
     '',
-    '| round | records | records/s | flushes (round trips) | EVALSHA+EVAL on the server | server commands | round trips / record | server commands / record |',
-    '|---|---|---|---|---|---|---|---|',
+    '| round | load before | load after | records | records/s | flushes (round trips) | EVALSHA+EVAL on the server | server commands | round trips / record | server commands / record |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...f.rounds.map(
       (r) =>
-        `| ${r.round + 1} | ${r.records.toLocaleString('en-US')} | ${ops(r.recordsPerSec)} | ${r.flushes} | ${r.scriptCalls} | ${r.serverCommands.toLocaleString('en-US')} | ${n(r.flushes / r.records)} | ${n(r.serverCommands / r.records)} |`,
+        `| ${r.round + 1} | ${loads(r.loadBefore)} | ${loads(r.loadAfter)} | ${r.records.toLocaleString('en-US')} | ${ops(r.recordsPerSec)} | ${r.flushes} | ${r.scriptCalls} | ${r.serverCommands.toLocaleString('en-US')} | ${n(r.flushes / r.records)} | ${n(r.serverCommands / r.records)} |`,
     ),
-    `| **median / overall** | | ${ops(f.recordsPerSec)} | | | | ${n(f.roundTripsPerRecord)} | ${n(f.serverCommandsPerRecord)} |`,
+    `| **median / overall** | | | | ${ops(f.recordsPerSec)} | | | | ${n(f.roundTripsPerRecord)} | ${n(f.serverCommandsPerRecord)} |`,
     '',
   ];
 }

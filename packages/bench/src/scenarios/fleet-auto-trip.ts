@@ -5,6 +5,7 @@
  * trips the workers counted themselves (one per flush).
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { BenchEnvironment } from '../environment';
@@ -13,6 +14,8 @@ import type { FleetChildMessage, FleetParentMessage } from './fleet-auto-trip-ch
 
 export interface FleetAutoTripRound {
   round: number;
+  loadBefore: number[];
+  loadAfter: number[];
   records: number;
   recordsPerSec: number;
   flushes: number;
@@ -43,6 +46,7 @@ export async function commandStats(redis: Redis): Promise<Map<string, number>> {
   return calls;
 }
 
+const load = () => loadavg().map((v) => Math.round(v * 100) / 100);
 const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 export async function benchFleetAutoTrip(
@@ -73,6 +77,7 @@ export async function benchFleetAutoTrip(
       if (Date.now() > startBy) throw new Error('fleet workers did not start within 60 s');
       await new Promise((r) => setTimeout(r, 20));
     }
+    const loadBefore = load();
     const before = await commandStats(env.redis);
     for (const child of children) child.send({ type: 'go', runMs: settings.fleetRunMs } satisfies FleetParentMessage);
     const endBy = Date.now() + settings.fleetRunMs + 60_000;
@@ -86,6 +91,8 @@ export async function benchFleetAutoTrip(
     const ms = Math.max(...done.map((d) => d.ms));
     out.push({
       round,
+      loadBefore,
+      loadAfter: load(),
       records,
       recordsPerSec: (records / ms) * 1000,
       flushes: done.reduce((a, d) => a + d.redisFlushes, 0),
