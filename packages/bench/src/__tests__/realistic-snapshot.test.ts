@@ -27,7 +27,7 @@ describe('the realistic snapshot', () => {
 
   it('has a floor that gives the reference answer, at the first matching level, on every context', () => {
     const floor = createCheckFloor(snapshot.targets);
-    snapshot.contexts.forEach((ctx) => {
+    for (const ctx of snapshot.contexts) {
       const levels = snapshot.targets
         .filter((t) => blocks(t, ctx))
         .map((t) => {
@@ -39,6 +39,6 @@ describe('the realistic snapshot', () => {
       const answer = floor(ctx);
       expect(answer.tripped).toBe(levels.length > 0);
       expect(answer.level).toBe(levels.length > 0 ? Math.min(...levels) : 0);
-    });
+    }
   });
 });
