@@ -60,11 +60,11 @@ export function benchSettings(smoke: boolean): BenchSettings {
         propagationPollMs: 200,
         memoryClients: 10_000,
         snapshot: SMOKE_SHAPE,
-        writeRunMs: 300,
-        stormSwitches: 50,
+        writeRunMs: 200,
+        stormSwitches: 20,
         fleetWorkers: 2,
         fleetKeys: 200,
-        fleetRunMs: 500,
+        fleetRunMs: 300,
       }
     : {
         smoke,
