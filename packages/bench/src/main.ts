@@ -16,9 +16,14 @@ import type { BenchReport } from './report/bench-report';
 import { renderMarkdown } from './report/markdown';
 import { judgeTargets } from './report/targets';
 import { benchMemory, benchRecordResult } from './scenarios/auto-trip';
+import { benchCheckPath } from './scenarios/check-path';
+import { benchFleetAutoTrip } from './scenarios/fleet-auto-trip';
 import { benchPropagation } from './scenarios/propagation';
+import { benchPubSubFloor } from './scenarios/pubsub-floor';
+import { generateSnapshot, seedSnapshot } from './scenarios/realistic-snapshot';
 import { benchSteadyState, seedSwitches } from './scenarios/steady-state';
 import { benchColdStart, benchWrites } from './scenarios/write-path';
+import { benchWriteThroughput } from './scenarios/write-throughput';
 import { benchSettings } from './settings';
 
 const smoke = process.argv.includes('--smoke');
@@ -57,12 +62,25 @@ async function main(): Promise<void> {
       keyPrefix: env.keyPrefix,
       sweepIntervalMs: 0,
     });
-    const active = await seedSwitches(writer);
+
+    // The earlier scenario first, on its own 51 switches, which are then turned off again.
+    const legacyActive = await seedSwitches(writer);
+    log('extra: the 51-switch, 2-context scenario (ours, the reference, unleash-client, OpenFeature)');
+    const steadyState = await benchSteadyState(env, settings, legacyActive);
+    for (const sw of await writer.listActive()) {
+      await writer.deactivate({ id: sw.id, reason: 'benchmark: end of the extra scenario', deactivatedBy: 'bench' });
+    }
+
+    const snapshot = generateSnapshot(settings.snapshot);
+    log(
+      `seeding the realistic snapshot: ${snapshot.targets.length} switches (per level ${snapshot.perLevel.slice(1).join('/')}), ${snapshot.contexts.length} contexts, ${snapshot.tripped} blocked`,
+    );
+    const snapshotSeedMs = await seedSnapshot(writer, snapshot);
     await writer.close();
     await audit.close();
 
-    log('isTripped in steady state: ours, the reference, unleash-client, OpenFeature (interleaved)');
-    const steadyState = await benchSteadyState(env, settings, active);
+    log('judged check path: isTripped, check, floors, unleash-client, OpenFeature (interleaved rounds)');
+    const checkPath = await benchCheckPath(env, settings, snapshot);
     log('cold first check');
     const cold = await benchColdStart(env, settings);
     log('create / activate / deactivate');
@@ -70,35 +88,41 @@ async function main(): Promise<void> {
     log('recordResult and memory per tracked client');
     const recordResult = await benchRecordResult(settings);
     const memory = await benchMemory(settings);
-    log('propagation over pub/sub');
+    log('fleet auto-trip across worker processes');
+    const fleetAutoTrip = await benchFleetAutoTrip(env, settings, smoke ? 1 : 3);
+    log('raw pub/sub floor (last of N subscribers)');
+    const pubSubFloor = await benchPubSubFloor(env, settings);
+    log('propagation over pub/sub (last of N readers)');
     const pubsub = await benchPropagation(env, settings, 'pubsub');
     log('propagation with pub/sub off (version poll only)');
     const pollOnly = await benchPropagation(env, settings, 'poll-only');
-    // Diagnostic (full run only): the same over pub/sub with two spinning readers, to show what CPU contention costs.
-    const diagnostics = smoke ? [] : [await benchPropagation(env, settings, 'pubsub', { pacing: 'spin' })];
+    log('concurrent write throughput and the storm');
+    const writeThroughput = await benchWriteThroughput(env, settings);
 
-    const s = steadyState.subjects;
+    const propagation = [pubsub, pollOnly];
     const report: BenchReport = {
       generatedAt: new Date().toISOString(),
       durationS: Math.round((performance.now() - startedAt) / 1000),
       machine,
       commands: COMMANDS,
       settings,
+      snapshotSeedMs,
+      checkPath,
       steadyState,
-      ratios: {
-        oursOverBaselineMiss: s.ours.missOpsPerSec / s.baseline.missOpsPerSec,
-        oursOverBaselineHit: s.ours.hitOpsPerSec / s.baseline.hitOpsPerSec,
-        oursOverUnleashMiss: s.ours.missOpsPerSec / s.unleash.missOpsPerSec,
-        oursOverUnleashHit: s.ours.hitOpsPerSec / s.unleash.hitOpsPerSec,
-        oursOverOpenFeatureMiss: s.ours.missOpsPerSec / s.openFeature.missOpsPerSec,
-        oursOverOpenFeatureHit: s.ours.hitOpsPerSec / s.openFeature.hitOpsPerSec,
-        asyncFloorOverOursMiss: s.floor.awaitedOpsPerSec / s.ours.missOpsPerSec,
-      },
       cold,
       writes,
+      writeThroughput,
       autoTrip: { recordResult, memory },
-      propagation: [pubsub, pollOnly, ...diagnostics],
-      targets: judgeTargets(steadyState, [pubsub, pollOnly]),
+      fleetAutoTrip,
+      pubSubFloor,
+      propagation,
+      targets: judgeTargets({
+        checkPath,
+        legacy: steadyState,
+        propagation,
+        writes: writeThroughput,
+        fleet: fleetAutoTrip,
+      }),
     };
     finite(report, 'report');
     const markdown = renderMarkdown(report);

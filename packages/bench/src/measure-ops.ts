@@ -95,6 +95,21 @@ export async function latency(
   return summarize(Array.from(times.subarray(0, n), (ms) => ms * 1000));
 }
 
+/** `latency` for a synchronous `op`: no await between the two clock reads. Microseconds. */
+export function latencySync(op: () => unknown, samples: number, maxMs = Number.POSITIVE_INFINITY): LatencySummary {
+  const times = new Float64Array(samples);
+  const stopAt = performance.now() + maxMs;
+  let n = 0;
+  while (n < samples) {
+    const t0 = performance.now();
+    op();
+    const t1 = performance.now();
+    times[n++] = t1 - t0;
+    if (t1 > stopAt) break;
+  }
+  return summarize(Array.from(times.subarray(0, n), (ms) => ms * 1000));
+}
+
 /** p50/p99/max of a list, in its own unit. */
 export function summarize(values: number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);

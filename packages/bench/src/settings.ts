@@ -2,6 +2,8 @@
  * Sizes of a run: the full run (manual, minutes) and the smoke (seconds, in
  * CI, so the harness cannot rot). Nothing else differs between them.
  */
+import { FULL_SHAPE, SMOKE_SHAPE, type SnapshotShape } from './scenarios/realistic-snapshot';
+
 export interface BenchSettings {
   smoke: boolean;
   /** Interleaved rounds of the steady-state series; medians are reported. */
@@ -22,12 +24,22 @@ export interface BenchSettings {
   coldRepetitions: number;
   /** Propagation trials per mode (pub/sub, poll only). */
   propagationTrials: number;
-  /** Child processes of the propagation test: one activates, the others read. */
-  propagationProcesses: number;
+  /** Reader processes of the propagation test (plus one activator); judged on the last of them per flip. */
+  propagationReaders: number;
   /** Poll interval of the children (the poll-only bound is this plus 100 ms). */
   propagationPollMs: number;
   /** Tracked clients for the memory figure (extrapolated to a million). */
   memoryClients: number;
+  /** The judged check scenario's size (realistic-snapshot.ts). */
+  snapshot: SnapshotShape;
+  /** Length of one concurrent-write series (ours, then the floor, per round). */
+  writeRunMs: number;
+  /** Switches activated at once in the storm. */
+  stormSwitches: number;
+  /** Fleet auto-trip: worker processes, (target, client) keys, and length of the run. */
+  fleetWorkers: number;
+  fleetKeys: number;
+  fleetRunMs: number;
 }
 
 export function benchSettings(smoke: boolean): BenchSettings {
@@ -44,9 +56,15 @@ export function benchSettings(smoke: boolean): BenchSettings {
         writeOps: 5,
         coldRepetitions: 2,
         propagationTrials: 3,
-        propagationProcesses: 3,
+        propagationReaders: 2,
         propagationPollMs: 200,
         memoryClients: 10_000,
+        snapshot: SMOKE_SHAPE,
+        writeRunMs: 200,
+        stormSwitches: 20,
+        fleetWorkers: 2,
+        fleetKeys: 200,
+        fleetRunMs: 300,
       }
     : {
         smoke,
@@ -60,8 +78,14 @@ export function benchSettings(smoke: boolean): BenchSettings {
         writeOps: 200,
         coldRepetitions: 7,
         propagationTrials: 100,
-        propagationProcesses: 8,
+        propagationReaders: 8,
         propagationPollMs: 1_000,
         memoryClients: 1_000_000,
+        snapshot: FULL_SHAPE,
+        writeRunMs: 3_000,
+        stormSwitches: 1_000,
+        fleetWorkers: 4,
+        fleetKeys: 2_000,
+        fleetRunMs: 5_000,
       };
 }

@@ -11,6 +11,7 @@ import { createAuditEmitter } from '@rtv/audit';
 import { createDb } from '@rtv/db';
 import { createKillSwitchService } from '@rtv/policy';
 import { Redis } from 'ioredis';
+import { createByteCountingRelay } from '../byte-counting-relay';
 
 export interface ChildConfig {
   role: 'activator' | 'reader';
@@ -23,12 +24,14 @@ export interface ChildConfig {
   pacing: 'paced' | 'spin';
   switchId: string;
   context: { clientId: string; action: string };
+  /** Route this instance's Redis connections through a relay that counts the bytes it reads. */
+  countBytes: boolean;
 }
 
 export type ParentMessage = { type: 'flip'; trial: number; activate: boolean } | { type: 'stop' };
 export type ChildMessage =
-  | { type: 'ready'; tripped: boolean }
-  | { type: 'flipped'; tripped: boolean; at: number }
+  | { type: 'ready'; tripped: boolean; bytesIn: number }
+  | { type: 'flipped'; tripped: boolean; at: number; bytesIn: number }
   | { type: 'committed'; trial: number; startAt: number; commitAt: number; resolvedAt: number; changed: boolean }
   | { type: 'failed'; error: string };
 
@@ -37,7 +40,9 @@ const send = (message: ChildMessage) => process.send?.(message);
 const config = JSON.parse(process.env.RTV_PROPAGATION_CHILD ?? '{}') as ChildConfig;
 
 const handle = createDb(config.databaseUrl, { max: 2 });
-const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+const relay = config.countBytes ? await createByteCountingRelay(config.redisUrl) : undefined;
+const bytesIn = () => relay?.bytesIn() ?? 0;
+const redis = new Redis(relay?.url ?? config.redisUrl, { maxRetriesPerRequest: 1 });
 const audit = createAuditEmitter({ db: handle.db });
 
 // The instant the COMMIT was acknowledged: the writer's transaction promise resolves right after it.
@@ -66,6 +71,7 @@ async function stop(): Promise<void> {
   await audit.close();
   redis.disconnect();
   await handle.close();
+  await relay?.close();
   process.exit(0);
 }
 
@@ -101,7 +107,7 @@ async function main(): Promise<void> {
       }
     })();
   });
-  send({ type: 'ready', tripped });
+  send({ type: 'ready', tripped, bytesIn: bytesIn() });
   if (config.role !== 'reader') return;
   const spin = async (): Promise<void> => {
     if (stopping) return;
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
     if (answer !== tripped) {
       const at = now();
       tripped = answer;
-      send({ type: 'flipped', tripped: answer, at });
+      send({ type: 'flipped', tripped: answer, at, bytesIn: bytesIn() });
     }
     if (config.pacing === 'spin') setImmediate(spin);
     else setTimeout(spin, 1);

@@ -1,9 +1,10 @@
 /**
- * Propagation across processes: N children on the same PostgreSQL and Redis
- * (same keyPrefix), one flips a switch (alternating activate and deactivate),
- * the others check `isTripped` every millisecond; per reader and trial, the time from the
- * activator's commit to the reader's flipped answer. Run twice: with pub/sub,
- * and with pub/sub off in the readers (`pubSub: false`, version polling only).
+ * Propagation across processes: one activator and N reader processes on the same PostgreSQL and Redis
+ * (same keyPrefix, beside the realistic snapshot's switches); the activator flips a switch (alternating
+ * activate and deactivate), the readers check `isTripped` every millisecond. Per flip, the time from the
+ * activator's commit to the LAST reader's flipped answer (last-of-N, last-of-n.ts); percentiles are over
+ * flips. Run with pub/sub and with pub/sub off in the readers (`pubSub: false`, version polling only).
+ * Each reader's Redis connections go through a byte-counting relay: bytes read per flip per instance.
  * A random pause before each trial spreads the trials over the poll phase.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -11,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { createAuditEmitter } from '@rtv/audit';
 import { createKillSwitchService } from '@rtv/policy';
 import type { BenchEnvironment } from '../environment';
-import { type LatencySummary, summarize } from '../measure-ops';
+import { lastOfN } from '../last-of-n';
+import { type LatencySummary, median, summarize } from '../measure-ops';
 import type { BenchSettings } from '../settings';
 import type { ChildConfig, ChildMessage, ParentMessage } from './propagation-child';
 
@@ -24,12 +26,18 @@ export interface PropagationResult {
   readers: number;
   trials: number;
   pollIntervalMs: number;
-  /** Commit (acknowledged to the activator) to each reader's flipped answer, ms. */
+  /** Per flip: commit (acknowledged to the activator) to the LAST reader's flipped answer, ms. */
   fromCommitMs: LatencySummary;
-  /** From the activator's call to activate/deactivate, ms (includes the write itself). */
+  /** Per flip: the activator's call to activate/deactivate to the last reader, ms (includes the write itself). */
   fromCallMs: LatencySummary;
-  /** Readers that had not flipped within the trial's deadline (counted, not in the percentiles). */
+  /** The old, flattering aggregation, for comparison only: every (reader, flip) pair pooled. */
+  pooledFromCommitMs: LatencySummary;
+  /** Raw per-flip figures (last reader from commit), ms. */
+  perFlipFromCommitMs: number[];
+  /** Flips some reader had not seen within the deadline (counted, not in the percentiles). */
   timeouts: number;
+  /** Bytes each reader instance read from Redis per flip (relay count over the run / flips): median and max over readers. */
+  bytesPerFlipPerInstance: { median: number; max: number };
 }
 
 interface Child {
@@ -89,7 +97,7 @@ export async function benchPropagation(
   mode: PropagationResult['mode'],
   diagnostic?: { pacing: 'spin' },
 ): Promise<PropagationResult> {
-  const processes = settings.propagationProcesses;
+  const processes = settings.propagationReaders + 1;
   const pacing: PropagationResult['pacing'] = diagnostic?.pacing ?? 'paced';
   const audit = createAuditEmitter({ db: env.handle.db });
   const admin = createKillSwitchService({
@@ -112,6 +120,7 @@ export async function benchPropagation(
     pacing,
     switchId: sw.id,
     context: { clientId: 'client_propagation', action },
+    countBytes: true,
   };
   const children: Child[] = [];
   try {
@@ -129,9 +138,12 @@ export async function benchPropagation(
       if (ready.tripped) throw new Error('the propagation switch is active before the first trial');
     }
 
-    const fromCommit: number[] = [];
-    const fromCall: number[] = [];
-    let timeouts = 0;
+    const pooled: number[] = [];
+    const fromCommit: Array<{ origin: number; arrivals: Array<number | undefined> }> = [];
+    const fromCall: Array<{ origin: number; arrivals: Array<number | undefined> }> = [];
+    const firstBytes: number[] = [];
+    const lastBytes: number[] = [];
+    let flipsCounted = 0;
     const pauseMs = mode === 'pubsub' ? 20 : settings.propagationPollMs;
     const deadlineMs = settings.propagationPollMs * 3 + 5_000;
     for (let trial = 0; trial < settings.propagationTrials; trial++) {
@@ -149,19 +161,27 @@ export async function benchPropagation(
       const isFlip = (m: ChildMessage): m is Extract<ChildMessage, { type: 'flipped' }> =>
         m.type === 'flipped' && m.tripped === activate;
       const flips = await Promise.all(readers.map((r, i) => nextMessage(r, marks[i] as number, isFlip, deadline)));
-      for (const flip of flips) {
-        if (!flip) {
-          timeouts++;
-          continue;
-        }
-        fromCommit.push(flip.at - committed.commitAt);
-        fromCall.push(flip.at - committed.startAt);
+      const arrivals = flips.map((flip) => flip?.at);
+      fromCommit.push({ origin: committed.commitAt, arrivals });
+      fromCall.push({ origin: committed.startAt, arrivals });
+      for (const flip of flips) if (flip) pooled.push(flip.at - committed.commitAt);
+      // Bytes between the first and the last complete flip, per reader.
+      if (flips.every((f) => f)) {
+        flips.forEach((flip, i) => {
+          if (flipsCounted === 0) firstBytes[i] = flip?.bytesIn ?? 0;
+          lastBytes[i] = flip?.bytesIn ?? 0;
+        });
+        flipsCounted++;
       }
       if (flips.some((f) => !f)) {
         // A reader that missed this trial would misread the next one: stop here, counted.
         break;
       }
     }
+    const commit = lastOfN(fromCommit, readers.length);
+    const perReaderBytes = readers.map(
+      (_, i) => ((lastBytes[i] ?? 0) - (firstBytes[i] ?? 0)) / Math.max(1, flipsCounted - 1),
+    );
     return {
       mode,
       diagnostic: diagnostic !== undefined,
@@ -170,9 +190,12 @@ export async function benchPropagation(
       readers: readers.length,
       trials: settings.propagationTrials,
       pollIntervalMs: settings.propagationPollMs,
-      fromCommitMs: summarize(fromCommit),
-      fromCallMs: summarize(fromCall),
-      timeouts,
+      fromCommitMs: commit.summary,
+      fromCallMs: lastOfN(fromCall, readers.length).summary,
+      pooledFromCommitMs: summarize(pooled),
+      perFlipFromCommitMs: commit.perFlip.map((v) => Math.round(v * 1000) / 1000),
+      timeouts: commit.incomplete,
+      bytesPerFlipPerInstance: { median: median(perReaderBytes), max: Math.max(...perReaderBytes) },
     };
   } finally {
     for (const child of children) {

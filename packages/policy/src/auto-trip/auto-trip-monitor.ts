@@ -164,6 +164,8 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
   let dirtyTargets: TargetState[] = [];
   let pendingRecords = 0;
   let flushing: Promise<void> | undefined;
+  /** The push waiting for the one in flight (not started yet): later requests join it. */
+  let queued: Promise<void> | undefined;
   let timers: NodeJS.Timeout[] = [];
 
   function markDirty<T extends KeyEntry | TargetState>(slot: T, list: T[]) {
@@ -328,7 +330,7 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
     onTrip?.({ ...details, switchId, changed, incidentId });
   }
 
-  /** Fleet mode: one pipeline adds this worker's pending counts and reads back the fleet's windows. */
+  /** Fleet mode: one script call (one round trip) adds this worker's pending counts and reads back the fleet's windows. */
   async function pushShared(): Promise<void> {
     if (shared === undefined) return;
     const entries = dirtyEntries;
@@ -394,12 +396,23 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
     });
   }
 
-  /** Pushes one after another: a push waits for the one in flight, then carries what came since. */
+  /**
+   * Pushes one after another: a push waits for the one in flight, then carries what came since. At most
+   * one push waits behind the one in flight: every record past `flushMaxRecords` asks for a push, and
+   * queueing one per record would fill the event loop with empty pushes while Redis answers.
+   */
   function flushShared(): Promise<void> {
+    if (queued !== undefined) return queued;
     // Never rejects: it runs from timers and from recordResult, where nobody could catch it.
-    const next = (flushing ?? Promise.resolve()).then(pushShared).catch((error: unknown) => {
-      onError(error, { operation: 'redis-flush' });
-    });
+    const next = (flushing ?? Promise.resolve())
+      .then(() => {
+        if (queued === next) queued = undefined;
+        return pushShared();
+      })
+      .catch((error: unknown) => {
+        onError(error, { operation: 'redis-flush' });
+      });
+    queued = next;
     flushing = next;
     void next.finally(() => {
       if (flushing === next) flushing = undefined;

@@ -1,7 +1,13 @@
 /**
- * Fleet-wide windows: workers add their bucket counts to Redis hashes and read back the sum of the
- * window, so four workers each seeing a quarter of the failures decide as one worker seeing all would.
+ * Fleet-wide windows: workers add their bucket counts to Redis and read back the sum of the window, so
+ * four workers each seeing a quarter of the failures decide as one worker seeing all would.
+ *
+ * One flush is ONE round trip whatever the number of dirty keys: a Lua script (window-script.ts, sent as
+ * EVALSHA, EVAL on NOSCRIPT) adds every key's pending buckets and returns the sums of the keys asked for.
+ * Each (target, client) is one hash whose fields are its buckets; the script drops buckets that left the
+ * window and the key expires by itself (PEXPIRE of a window plus a margin) when the key goes quiet.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   type BucketLayout,
@@ -15,12 +21,10 @@ import {
   type WindowSums,
   emptySums,
 } from './rolling-counter';
+import { WINDOW_SCRIPT } from './window-script';
 
 /** The client id of a target's all-clients buckets (never a valid client id: `*` is refused). */
 export const ALL_CLIENTS = '*';
-
-/** Hash fields of one bucket, in the order HMGET reads them. */
-const FIELDS = ['t', 'e', 'ls', 'lc', 'cs', 'cc'] as const;
 
 export interface SharedPush {
   target: string;
@@ -36,80 +40,110 @@ export interface SharedRead {
 export interface SharedWindowStore {
   /**
    * Adds the deltas, then reads the window of each requested key, in one
-   * pipeline (reads follow the writes on the connection, so they see them).
+   * script call (atomic, so the reads see this flush's writes).
    */
   pushAndRead(pushes: SharedPush[], reads: SharedRead[], now: number): Promise<WindowSums[]>;
+  /** How long a key lives after its last write, in ms (a window, a bucket and a margin). */
+  readonly ttlMs: number;
 }
 
-/** `<prefix>at:<target>:<client>:<bucketStart>`: target names hold no `:`, bucket starts are digits. */
-export const bucketKey = (prefix: string, target: string, clientId: string, bucketStart: number): string =>
-  `${prefix}at:${target}:${clientId}:${bucketStart}`;
+/** `<prefix>at:<target>:<client>`: one hash per (target, client); target names hold no `:`. */
+export const windowKey = (prefix: string, target: string, clientId: string): string =>
+  `${prefix}at:${target}:${clientId}`;
+
+/** Fields of one bucket's packed value, in the order the script reads and writes them. */
+const PACKED_FIELDS = [
+  FIELD_TOTAL,
+  FIELD_ERRORS,
+  FIELD_LATENCY_SUM,
+  FIELD_LATENCY_COUNT,
+  FIELD_COST_SUM,
+  FIELD_COST_COUNT,
+] as const;
+
+/** Margin for clock skew between workers on top of the window and the bucket being written. */
+const EXPIRY_MARGIN_MS = 1_000;
+
+const SCRIPT_SHA = createHash('sha1').update(WINDOW_SCRIPT).digest('hex');
 
 export function createSharedWindowStore(
   redis: Redis,
   options: { keyPrefix: string; layout: BucketLayout; windowMs: number; timeoutMs: number },
 ): SharedWindowStore {
   const { keyPrefix, layout, timeoutMs } = options;
-  // Two windows: a bucket outlives every reader that may still sum it, then Redis drops it by itself.
-  const ttlMs = options.windowMs * 2;
+  // The expiry is set at the first write into a bucket; that bucket counts for a window after its end.
+  const ttlMs = layout.bucketCount * layout.bucketMs + layout.bucketMs + EXPIRY_MARGIN_MS;
+
+  /** EVALSHA; the script is sent whole only when the server does not know it yet (as ioredis defineCommand). */
+  async function run(keys: string[], args: (string | number)[]): Promise<Buffer[]> {
+    try {
+      return (await redis.callBuffer('EVALSHA', SCRIPT_SHA, keys.length, ...keys, ...args)) as Buffer[];
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return (await redis.callBuffer('EVAL', WINDOW_SCRIPT, keys.length, ...keys, ...args)) as Buffer[];
+    }
+  }
 
   return {
+    ttlMs,
     async pushAndRead(pushes, reads, now) {
-      const pipeline = redis.pipeline();
-      for (const push of pushes) {
-        push.delta.forEachBucket((index, data, base) => {
-          const key = bucketKey(keyPrefix, push.target, push.clientId, index * layout.bucketMs);
-          pipeline.hincrby(key, 't', data[base + FIELD_TOTAL] as number);
-          const errors = data[base + FIELD_ERRORS] as number;
-          if (errors > 0) pipeline.hincrby(key, 'e', errors);
-          const latencyCount = data[base + FIELD_LATENCY_COUNT] as number;
-          if (latencyCount > 0) {
-            pipeline.hincrbyfloat(key, 'ls', data[base + FIELD_LATENCY_SUM] as number);
-            pipeline.hincrby(key, 'lc', latencyCount);
-          }
-          const costCount = data[base + FIELD_COST_COUNT] as number;
-          if (costCount > 0) {
-            pipeline.hincrbyfloat(key, 'cs', data[base + FIELD_COST_SUM] as number);
-            pipeline.hincrby(key, 'cc', costCount);
-          }
-          pipeline.pexpire(key, ttlMs);
-        });
-      }
-      const firstRead = pipeline.length;
       const nowIndex = Math.floor(now / layout.bucketMs);
-      for (const read of reads) {
-        for (let index = nowIndex - layout.bucketCount + 1; index <= nowIndex; index++) {
-          pipeline.hmget(bucketKey(keyPrefix, read.target, read.clientId, index * layout.bucketMs), ...FIELDS);
-        }
+      // One slot per distinct key: a key both pushed and read is sent once.
+      const slots = new Map<string, { push?: SharedPush; read: boolean }>();
+      for (const push of pushes) {
+        const key = windowKey(keyPrefix, push.target, push.clientId);
+        const slot = slots.get(key);
+        if (slot) slot.push = push;
+        else slots.set(key, { push, read: false });
       }
-      const results = await withTimeout(pipeline.exec(), timeoutMs);
-      if (results === null) throw new Error('Redis pipeline was discarded');
-      for (const [error] of results) if (error) throw error;
+      for (const read of reads) {
+        const key = windowKey(keyPrefix, read.target, read.clientId);
+        const slot = slots.get(key);
+        if (slot) slot.read = true;
+        else slots.set(key, { read: true });
+      }
+      if (slots.size === 0) return [];
 
-      return reads.map((_, r) => {
-        const sums = emptySums();
-        for (let b = 0; b < layout.bucketCount; b++) {
-          const value = results[firstRead + r * layout.bucketCount + b]?.[1] as (string | null)[] | undefined;
-          if (!value) continue;
-          const [t, e, ls, lc, cs, cc] = value.map((v) => (v === null ? 0 : Number(v))) as number[];
-          sums.total += t ?? 0;
-          sums.errors += e ?? 0;
-          sums.latencySum += ls ?? 0;
-          sums.latencyCount += lc ?? 0;
-          sums.costSum += cs ?? 0;
-          sums.costCount += cc ?? 0;
-          if (b === layout.bucketCount - 1) {
-            sums.lastTotal = t ?? 0;
-            sums.lastLatencySum = ls ?? 0;
-            sums.lastLatencyCount = lc ?? 0;
-            sums.lastCostSum = cs ?? 0;
-            sums.lastCostCount = cc ?? 0;
-          }
-        }
-        return sums;
-      });
+      const keys: string[] = [];
+      const args: (string | number)[] = [nowIndex, layout.bucketCount, ttlMs];
+      for (const [key, slot] of slots) {
+        keys.push(key);
+        const buckets: (string | number)[] = [];
+        slot.push?.delta.forEachBucket((index, data, base) => {
+          buckets.push(index);
+          for (const field of PACKED_FIELDS) buckets.push(data[base + field] as number);
+        });
+        args.push(slot.read ? 1 : 0, buckets.length / (PACKED_FIELDS.length + 1), ...buckets);
+      }
+
+      const replies = await withTimeout(run(keys, args), timeoutMs);
+      const byKey = new Map<string, WindowSums>();
+      let r = 0;
+      for (const [key, slot] of slots) {
+        if (!slot.read) continue;
+        byKey.set(key, parseSums(replies[r++]));
+      }
+      return reads.map((read) => byKey.get(windowKey(keyPrefix, read.target, read.clientId)) ?? emptySums());
     },
   };
+}
+
+/** The script's reply for one key: eleven little-endian doubles, the window's six sums then the latest bucket's five. */
+export function parseSums(reply: Buffer | undefined): WindowSums {
+  const sums = emptySums();
+  if (reply === undefined || reply.length !== 88) return sums;
+  sums.total = reply.readDoubleLE(0);
+  sums.errors = reply.readDoubleLE(8);
+  sums.latencySum = reply.readDoubleLE(16);
+  sums.latencyCount = reply.readDoubleLE(24);
+  sums.costSum = reply.readDoubleLE(32);
+  sums.costCount = reply.readDoubleLE(40);
+  sums.lastTotal = reply.readDoubleLE(48);
+  sums.lastLatencySum = reply.readDoubleLE(56);
+  sums.lastLatencyCount = reply.readDoubleLE(64);
+  sums.lastCostSum = reply.readDoubleLE(72);
+  sums.lastCostCount = reply.readDoubleLE(80);
+  return sums;
 }
 
 /** A push that hangs (a dead connection, a full offline queue) must not hold evaluation forever. */

@@ -16,7 +16,7 @@ export interface ParsedTarget {
 const MAX_NAME = 50;
 const MAX_CLIENT_ID = 100;
 /**
- * Names exclude `:` so a fleet's Redis key `<prefix>at:<target>:<client>:<bucket>`
+ * Names exclude `:` so a fleet's Redis key `<prefix>at:<target>:<client>`
  * parses one way only; client ids follow the service's identifier rule.
  */
 const NAME = /^[A-Za-z0-9_.@/-]+$/;

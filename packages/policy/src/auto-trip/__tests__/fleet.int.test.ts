@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AutoTripMonitor } from '../auto-trip-monitor';
 import type { AutoTripMonitorConfig } from '../config';
 import { type AutoTripHarness, createAutoTripHarness } from './int-harness';
+import { readWindowHash } from './read-window-hash';
 
 let h: AutoTripHarness;
 const clients: Redis[] = [];
@@ -51,10 +52,12 @@ describe('fleet-wide auto-trip on Redis', () => {
     for (const w of workers.slice(0, 3)) await w.flush();
     expect(await rowsOf(client)).toEqual([]); // 15 shared samples: not yet
     expect((await workers[0]?.getSharedStats('platform:meta', client))?.total).toBe(15);
-    // The documented key layout: <prefix>at:<target>:<client>:<bucketStart>, a hash that expires.
-    const bucketStart = Math.floor(h.clock.now() / 6_000) * 6_000;
-    const key = `${prefix}at:platform:meta:${client}:${bucketStart}`;
-    expect(await h.redis.hgetall(key)).toEqual({ t: '15', e: '15' });
+    // The documented key layout (window-script.ts): one hash per (target, client) at <prefix>at:<target>:<client>,
+    // a field per bucket index holding total, errors, latencySum, latencyCount, costSum, costCount as six
+    // little-endian doubles, and `x`, the bucket at which its expiry was last set; the key expires by itself.
+    const bucketIndex = String(Math.floor(h.clock.now() / 6_000));
+    const key = `${prefix}at:platform:meta:${client}`;
+    expect(await readWindowHash(h.redis, key)).toEqual({ [bucketIndex]: [15, 15, 0, 0, 0, 0], x: bucketIndex });
     expect(await h.redis.pttl(key)).toBeGreaterThan(60_000);
 
     await workers[3]?.flush(); // 20: the fleet's window is now over the threshold
