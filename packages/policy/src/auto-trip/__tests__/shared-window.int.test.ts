@@ -7,11 +7,12 @@ import { createTestRedis, deleteKeysWithPrefix, testRedisTarget, uniqueKeyPrefix
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKillSwitchTestKit } from '../../testing/kill-switch-test-kit';
+import { createTestClock } from '../../testing/test-clock';
 import { type AutoTripMonitor, createAutoTripMonitor } from '../auto-trip-monitor';
 import type { AutoTripMonitorConfig } from '../config';
 import { RollingCounter, type WindowSums, bucketLayout } from '../rolling-counter';
 import { createSharedWindowStore } from '../shared-window';
-import { createFakeKillSwitchService, manualClock } from './fake-kill-switch-service';
 import { readWindowHash } from './read-window-hash';
 import { type RedisCommandCounter, createRedisCommandCounter } from './redis-command-counter';
 
@@ -44,10 +45,10 @@ afterAll(async () => {
   await counter.close();
 });
 
-function monitorOn(client: Redis, keyPrefix: string, clock = manualClock(Date.now())): AutoTripMonitor {
+function monitorOn(client: Redis, keyPrefix: string, clock = createTestClock(Date.now())): AutoTripMonitor {
   prefixes.push(keyPrefix);
   return createAutoTripMonitor({
-    killSwitchService: createFakeKillSwitchService(clock),
+    killSwitchService: createKillSwitchTestKit({ clock }).service,
     redis: client,
     keyPrefix,
     clock,
@@ -117,7 +118,7 @@ describe('fleet flush: keys look after themselves', () => {
 
   it('drops buckets that left the window at the next write, and ignores them in the sums', async () => {
     const prefix = uniqueKeyPrefix();
-    const clock = manualClock(Date.now());
+    const clock = createTestClock(Date.now());
     const monitor = monitorOn(redis, prefix, clock);
     const key = `${prefix}at:platform:meta:old`;
     for (let i = 0; i < 5; i++) monitor.recordResult({ target: 'platform:meta', clientId: 'old', success: false });
