@@ -52,7 +52,6 @@ export { AUDIT_TYPES } from './write/transition-records';
 export {
   createAutoTripMonitor,
   type AutoTripCounters,
-  type AutoTripErrorContext,
   type AutoTripEvent,
   type AutoTripMonitor,
   type AutoTripMonitorOptions,

@@ -3,6 +3,7 @@
  * default flush settings) recording outcomes round robin over the keys as fast as it can, yielding to the
  * event loop between batches so its flushes run, until told to stop. Reports its records and flushes.
  */
+import { silentLogger } from '@rtv/audit';
 import { createAutoTripMonitor } from '@rtv/policy';
 import { Redis } from 'ioredis';
 import { neverTrips } from './auto-trip';
@@ -20,8 +21,9 @@ const monitor = createAutoTripMonitor({
   killSwitchService: neverTrips,
   redis,
   keyPrefix,
-  onError: (error) => {
-    console.error('[fleet worker]', error);
+  logger: {
+    ...silentLogger,
+    error: (fields, message) => console.error('[fleet worker]', message, fields),
   },
   // Thresholds the run never reaches, so every flush also reads back every dirty key's window.
   config: {

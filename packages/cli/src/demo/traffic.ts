@@ -4,6 +4,7 @@
  * counts what happened. The fake API can be told to fail for one client on
  * one platform: that is the error spike the auto-trip monitor reacts to.
  */
+import { silentLogger } from '@rtv/audit';
 import {
   type AutoTripEvent,
   type AutoTripMonitor,
@@ -105,7 +106,7 @@ export function createTrafficWorker(options: TrafficWorkerOptions): DemoWorker {
         changed: event.changed,
       });
     },
-    onError: (error) => options.onError?.(error),
+    logger: { ...silentLogger, error: (fields) => options.onError?.(fields.err) },
   });
   const gate = createExecutionGate({ killSwitchService: service, monitor, onRecordError: options.onError });
 

@@ -72,14 +72,13 @@ export function createExecutionGate(options: ExecutionGateOptions): ExecutionGat
     return target;
   }
 
-  function record(target: string, ctx: GateContext, success: boolean, started: number, error?: unknown): void {
+  function record(target: string, ctx: GateContext, success: boolean, started: number): void {
     try {
       monitor?.recordResult({
         target,
         clientId: ctx.clientId,
         success,
         latencyMs: Math.max(0, clock.now() - started),
-        errorType: success ? undefined : errorType(error),
       });
     } catch (recordError) {
       onRecordError(recordError);
@@ -96,21 +95,11 @@ export function createExecutionGate(options: ExecutionGateOptions): ExecutionGat
       try {
         value = await fn();
       } catch (error) {
-        if (monitor) record(target, ctx, false, started, error);
+        if (monitor) record(target, ctx, false, started);
         throw error;
       }
       if (monitor) record(target, ctx, true, started);
       return value;
     },
   };
-}
-
-function errorType(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string') return name;
-  }
-  return typeof error;
 }

@@ -59,8 +59,6 @@ export interface RecordedResult {
   clientId: string;
   /** When the call finished (ms since the epoch). @default the monitor's clock */
   timestamp?: number;
-  /** Free text kept for callers' logs; not counted separately. */
-  errorType?: string;
   /** The call's latency, for the latency spike check. */
   latencyMs?: number;
   /** The call's cost, for the cost spike check. */
@@ -92,9 +90,6 @@ export function resultIssue(result: RecordedResult): ValidationError | undefined
   }
   if (costCents !== undefined && (typeof costCents !== 'number' || !Number.isFinite(costCents) || costCents < 0)) {
     return invalid('costCents', 'must be a finite, non-negative number');
-  }
-  if (result.errorType !== undefined && typeof result.errorType !== 'string') {
-    return invalid('errorType', 'must be a string when given');
   }
   return undefined;
 }

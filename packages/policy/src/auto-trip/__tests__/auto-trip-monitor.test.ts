@@ -1,16 +1,19 @@
+import { silentLogger } from '@rtv/audit';
 import { waitFor } from '@rtv/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isValidationError } from '../../errors';
 import type { Metrics } from '../../ports';
 import { type KillSwitchTestKit, createKillSwitchTestKit } from '../../testing/kill-switch-test-kit';
 import { createTestClock } from '../../testing/test-clock';
-import {
-  type AutoTripErrorContext,
-  type AutoTripMonitor,
-  type AutoTripMonitorOptions,
-  createAutoTripMonitor,
-} from '../auto-trip-monitor';
+import { type AutoTripMonitor, type AutoTripMonitorOptions, createAutoTripMonitor } from '../auto-trip-monitor';
 import type { AutoTripMonitorConfig } from '../config';
+
+/** What the monitor puts in the fields of a background failure. */
+interface AutoTripErrorFields {
+  operation: string;
+  target?: string;
+  clientId?: string | null;
+}
 
 const specConfig: AutoTripMonitorConfig = {
   windowMs: 60_000,
@@ -27,11 +30,17 @@ function setup(mode: 'record' | 'interval', extra: Partial<AutoTripMonitorOption
   const kit = createKillSwitchTestKit({ clock });
   kits.push(kit);
   const service = kit.service;
-  const errors: { error: unknown; context: AutoTripErrorContext }[] = [];
+  const errors: { error: unknown; context: AutoTripErrorFields }[] = [];
   const monitor = createAutoTripMonitor({
     killSwitchService: service,
     clock,
-    onError: (error, context) => errors.push({ error, context }),
+    logger: {
+      ...silentLogger,
+      error: (fields) => {
+        const { operation, target, clientId } = fields as unknown as AutoTripErrorFields;
+        errors.push({ error: fields.err, context: { operation, target, clientId } });
+      },
+    },
     ...extra,
     config: { ...config, evaluateOn: mode },
   });

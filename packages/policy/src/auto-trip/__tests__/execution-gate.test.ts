@@ -74,8 +74,8 @@ describe('ExecutionGate', () => {
       }),
     ).rejects.toBe(boom);
     expect(monitor.results).toEqual([
-      { target: 'platform:meta', clientId: 'a', success: true, latencyMs: 250, errorType: undefined },
-      { target: 'platform:meta', clientId: 'a', success: false, latencyMs: 10, errorType: 'HTTP_429' },
+      { target: 'platform:meta', clientId: 'a', success: true, latencyMs: 250 },
+      { target: 'platform:meta', clientId: 'a', success: false, latencyMs: 10 },
     ]);
   });
 

@@ -2,6 +2,7 @@
  * Fleet-wide mode on one real Redis: four workers each see a quarter of the failures and trip
  * exactly when one worker seeing all of them would; a dead Redis never reaches recordResult.
  */
+import { silentLogger } from '@rtv/audit';
 import { killSwitches } from '@rtv/db';
 import { createTestRedis, uniqueKeyPrefix, waitFor } from '@rtv/testing';
 import { eq } from 'drizzle-orm';
@@ -134,7 +135,12 @@ describe('fleet-wide auto-trip on Redis', () => {
     dead.on('error', () => {});
     clients.push(dead);
     const errors: unknown[] = [];
-    const monitor = h.monitor({ redis: dead, keyPrefix: uniqueKeyPrefix(), config, onError: (e) => errors.push(e) });
+    const monitor = h.monitor({
+      redis: dead,
+      keyPrefix: uniqueKeyPrefix(),
+      config,
+      logger: { ...silentLogger, error: (fields) => errors.push(fields) },
+    });
     for (let i = 0; i < 20; i++) monitor.recordResult({ target: 'platform:meta', success: false, clientId: client });
     await monitor.flush();
     expect(errors.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@
  * Real collaborators for the auto-trip integration tests: the kill-switch service and the incident
  * service on a database of the file's own, the Postgres audit emitter, and a manual clock for the monitors.
  */
+import { silentLogger } from '@rtv/audit';
 import type { AuditEmitter } from '@rtv/audit';
 import type { KillSwitchHistoryEntry } from '@rtv/db';
 import type { TestDatabase } from '@rtv/testing';
@@ -53,7 +54,7 @@ export async function createAutoTripHarness(): Promise<AutoTripHarness> {
         killSwitchService: service,
         incidents,
         clock,
-        onError: (error) => errors.push(error),
+        logger: { ...silentLogger, error: (fields) => errors.push(fields) },
         ...options,
       });
       monitors.push(monitor);

@@ -3,6 +3,7 @@
  * keys, keys that expire and shed old buckets by themselves, and window sums equal to a brute-force sum
  * over every record the fleet made (random workers, clients, outcomes and clock jumps).
  */
+import { silentLogger } from '@rtv/audit';
 import { createTestRedis, deleteKeysWithPrefix, testRedisTarget, uniqueKeyPrefix } from '@rtv/testing';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
@@ -53,8 +54,11 @@ function monitorOn(client: Redis, keyPrefix: string, clock = createTestClock(Dat
     keyPrefix,
     clock,
     config,
-    onError: (error) => {
-      throw error;
+    logger: {
+      ...silentLogger,
+      error: (fields, message) => {
+        throw new Error(`${message}: ${String(fields.err)}`);
+      },
     },
   });
 }
