@@ -9,13 +9,15 @@ import type { IncidentService } from '../incidents/incident-service';
 import { type Clock, type Metrics, noopMetrics, systemClock } from '../ports';
 import type { KillSwitchService } from '../types';
 import { type AutoTripMonitorConfig, type ResolvedAutoTripConfig, resolveConfig } from './config';
-import { type FleetFlusher, createFleetFlusher } from './fleet-flusher';
-import { type KeyEntry, KeyRegistry, type TargetState } from './key-registry';
-import { type RollingCounter, type WindowSums, bucketLayout, emptySums } from './rolling-counter';
-import { ALL_CLIENTS, createSharedWindowStore } from './shared-window';
-import { type RecordedResult, clientIdIssue, parseTarget, resultIssue } from './target';
-import { NO_TRIP, decide } from './trip-decision';
+import { entryForResult } from './entry-for-result';
+import { type FleetFlusher, type FleetFlusherOptions, createFleetFlusher } from './fleet-flusher';
+import { KeyRegistry } from './key-registry';
+import { bucketLayout, emptySums } from './rolling-counter';
+import { ALL_CLIENTS, type SharedWindowStore, createSharedWindowStore } from './shared-window';
+import { type RecordedResult, parseTarget, resultIssue } from './target';
 import { type AutoTripEvent, createTripExecutor } from './trip-executor';
+import { type WindowJudge, createWindowJudge } from './window-judge';
+import { createWindowStats } from './window-stats';
 
 export type { AutoTripEvent } from './trip-executor';
 
@@ -92,6 +94,44 @@ export interface AutoTripMonitor {
   counters(): AutoTripCounters;
 }
 
+const zeroCounters = (): AutoTripCounters => ({
+  records: 0,
+  dropped: 0,
+  trips: 0,
+  tripFailures: 0,
+  evictions: 0,
+  redisFlushes: 0,
+  redisFailures: 0,
+});
+
+/** Configured targets are known up front and kept: their cooldowns survive client churn. */
+function registerConfiguredTargets(registry: KeyRegistry, config: ResolvedAutoTripConfig): void {
+  const configured = new Set([...Object.keys(config.thresholds), ...Object.keys(config.aggregateThresholds)]);
+  for (const target of configured) {
+    const parsed = parseTarget(target);
+    if (parsed instanceof ValidationError) throw parsed; // resolveConfig has refused it already
+    registry.addTarget(parsed, config.thresholds[target], config.aggregateThresholds[target], true);
+  }
+}
+
+/** Fleet mode (with Redis): the shared window store and the flusher that feeds it; neither without Redis. */
+function fleetMode(
+  options: AutoTripMonitorOptions,
+  config: ResolvedAutoTripConfig,
+  deps: Omit<FleetFlusherOptions, 'shared' | 'flushMaxRecords' | 'judgeEntry' | 'judgeTarget'> & { judge: WindowJudge },
+): { shared: SharedWindowStore | undefined; fleet: FleetFlusher | undefined } {
+  if (!options.redis) return { shared: undefined, fleet: undefined };
+  const shared = createSharedWindowStore(options.redis, {
+    keyPrefix: options.keyPrefix ?? 'rtv:',
+    layout: deps.layout,
+    windowMs: config.windowMs,
+    timeoutMs: config.redisTimeoutMs,
+  });
+  const { judge, ...rest } = deps;
+  const fleet = createFleetFlusher({ ...rest, ...judge, shared, flushMaxRecords: config.flushMaxRecords });
+  return { shared, fleet };
+}
+
 export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTripMonitor {
   const config: ResolvedAutoTripConfig = resolveConfig(options.config);
   const metrics = options.metrics ?? noopMetrics;
@@ -99,16 +139,7 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
   const logger = options.logger ?? silentLogger;
   const layout = bucketLayout(config.windowMs, config.bucketCount);
   const registry = new KeyRegistry(layout, config.maxTrackedKeys);
-  const scratch: WindowSums = emptySums();
-  const counters: AutoTripCounters = {
-    records: 0,
-    dropped: 0,
-    trips: 0,
-    tripFailures: 0,
-    evictions: 0,
-    redisFlushes: 0,
-    redisFailures: 0,
-  };
+  const counters = zeroCounters();
   const trips = createTripExecutor({
     service: options.killSwitchService,
     incidents: options.incidents,
@@ -120,85 +151,19 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
     onTrip: options.onTrip,
   });
 
-  /** Decides on a client's window: the fleet's sums when given, else this worker's own. */
-  function judgeEntry(entry: KeyEntry, sums: WindowSums | undefined, now: number): void {
-    const threshold = entry.owner.threshold;
-    if (threshold === undefined || now < entry.cooldownUntil) return;
-    const window = sums ?? entry.counter.sums(now, scratch);
-    const kind = decide(threshold, window);
-    if (kind !== NO_TRIP) trips.begin(entry, entry.owner, kind, window, threshold, entry.clientId, now);
-  }
-
-  /** The same for the target's aggregate over every client. */
-  function judgeTarget(owner: TargetState, sums: WindowSums | undefined, now: number): void {
-    const threshold = owner.aggregateThreshold;
-    if (threshold === undefined || now < owner.cooldownUntil) return;
-    const window = sums ?? owner.aggregate.sums(now, scratch);
-    const kind = decide(threshold, window);
-    if (kind !== NO_TRIP) trips.begin(owner, owner, kind, window, threshold, null, now);
-  }
-
-  const shared = options.redis
-    ? createSharedWindowStore(options.redis, {
-        keyPrefix: options.keyPrefix ?? 'rtv:',
-        layout,
-        windowMs: config.windowMs,
-        timeoutMs: config.redisTimeoutMs,
-      })
-    : undefined;
-  const fleet: FleetFlusher | undefined = shared
-    ? createFleetFlusher({
-        shared,
-        registry,
-        layout,
-        clock,
-        metrics,
-        logger,
-        flushMaxRecords: config.flushMaxRecords,
-        counters,
-        judgeEntry,
-        judgeTarget,
-      })
-    : undefined;
+  const judge = createWindowJudge(trips);
+  const { judgeEntry, judgeTarget } = judge;
+  const stats = createWindowStats(registry, layout, clock);
+  const { shared, fleet } = fleetMode(options, config, { registry, layout, clock, metrics, logger, counters, judge });
   const evaluateOnRecord = fleet === undefined && config.evaluateOn === 'record';
 
-  // Configured targets are known up front and kept: their cooldowns survive client churn.
-  const configured = new Set([...Object.keys(config.thresholds), ...Object.keys(config.aggregateThresholds)]);
-  for (const target of configured) {
-    const parsed = parseTarget(target);
-    if (parsed instanceof ValidationError) throw parsed; // resolveConfig has refused it already
-    registry.addTarget(parsed, config.thresholds[target], config.aggregateThresholds[target], true);
-  }
-
-  /** The entry of (target, client), created on first sight: the only time its strings are checked in full. */
-  function entryFor(result: RecordedResult, now: number): KeyEntry {
-    let owner = registry.targets.get(result.target);
-    const entry = owner?.clients.get(result.clientId);
-    if (entry !== undefined) {
-      registry.touch(entry);
-      entry.lastSeen = now;
-      return entry;
-    }
-    if (owner === undefined) {
-      const parsed = parseTarget(result.target);
-      if (parsed instanceof ValidationError) throw parsed;
-      const clientIssue = clientIdIssue(result.clientId);
-      if (clientIssue) throw clientIssue;
-      owner = registry.addTarget(parsed);
-    } else {
-      const clientIssue = clientIdIssue(result.clientId);
-      if (clientIssue) throw clientIssue;
-    }
-    // An idle tail goes first, so a steady trickle of new clients does not wait for the sweep.
-    registry.evictIdle(now - config.idleEvictMs);
-    return registry.insert(owner, result.clientId, now);
-  }
+  registerConfiguredTargets(registry, config);
 
   function recordResult(result: RecordedResult): void {
     const issue = resultIssue(result);
     if (issue) throw issue;
     const now = clock.now();
-    const entry = entryFor(result, now);
+    const entry = entryForResult(registry, result, now, config.idleEvictMs);
     const targetState = entry.owner;
     const at = result.timestamp ?? now;
     const failed = !result.success;
@@ -228,27 +193,6 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
     }
   }
 
-  function toStats(sums: WindowSums, now: number): AutoTripStats {
-    const windowStart = (Math.floor(now / layout.bucketMs) - layout.bucketCount + 1) * layout.bucketMs;
-    return {
-      errors: sums.errors,
-      total: sums.total,
-      errorRate: sums.total > 0 ? sums.errors / sums.total : 0,
-      windowStart,
-      windowEnd: now,
-    };
-  }
-
-  const statsOf = (counter: RollingCounter | undefined, now: number): AutoTripStats =>
-    toStats(counter ? counter.sums(now, scratch) : emptySums(), now);
-
-  function getStats(target: string, clientId?: string): AutoTripStats {
-    const owner = registry.targets.get(target);
-    const now = clock.now();
-    if (clientId === undefined) return statsOf(owner?.aggregate, now);
-    return statsOf(owner?.clients.get(clientId)?.counter, now);
-  }
-
   async function flush(): Promise<void> {
     await fleet?.flush();
     await trips.idle();
@@ -262,12 +206,12 @@ export function createAutoTripMonitor(options: AutoTripMonitorOptions): AutoTrip
 
   return {
     recordResult,
-    getStats,
+    getStats: stats.getStats,
     async getSharedStats(target, clientId) {
-      if (shared === undefined) return getStats(target, clientId);
+      if (shared === undefined) return stats.getStats(target, clientId);
       const now = clock.now();
       const [sums] = await shared.pushAndRead([], [{ target, clientId: clientId ?? ALL_CLIENTS }], now);
-      return toStats(sums ?? emptySums(), now);
+      return stats.toStats(sums ?? emptySums(), now);
     },
     async evaluate() {
       if (fleet !== undefined) await fleet.flush();
