@@ -11,7 +11,7 @@ import type { ComponentStatus, HealthReport } from './types';
 export interface HealthOptions {
   store: SwitchStore;
   cache: StateCache | undefined;
-  sync: Pick<SnapshotSync, 'current' | 'stale' | 'confirmedAt'>;
+  sync: Pick<SnapshotSync, 'current' | 'stale' | 'confirmedAt' | 'redis'>;
   clock: Clock;
   pollIntervalMs: number;
   operationTimeoutMs: number;
@@ -43,11 +43,14 @@ export function createHealthCheck(options: HealthOptions): () => Promise<HealthR
     const { cache } = options;
     const [postgres, cacheProbe] = await Promise.all([
       probe(() => options.store.readVersion(), 'store health probe'),
-      cache ? probe(() => cache.readVersion(), 'cache health probe') : Promise.resolve(undefined),
+      cache ? probe(() => cache.readHead(), 'cache health probe') : Promise.resolve(undefined),
     ]);
+    // A namespace held by another database answers, but this instance cannot use it: say so and how to fix it.
+    const redisStatus =
+      cacheProbe && sync.redis?.foreign ? { status: 'failed' as const, error: sync.redis.error } : cacheProbe;
     const ageMs = Math.max(0, clock.now() - sync.confirmedAt);
     const snapshot = snapshotStatus(ageMs);
-    const others: ComponentStatus[] = [postgres.status, cacheProbe?.status ?? 'operational'];
+    const others: ComponentStatus[] = [postgres.status, redisStatus?.status ?? 'operational'];
     const status: ComponentStatus =
       snapshot === 'failed'
         ? 'failed'
@@ -59,7 +62,7 @@ export function createHealthCheck(options: HealthOptions): () => Promise<HealthR
       closed: options.isClosed(),
       components: {
         postgres,
-        redis: cacheProbe ? { ...cacheProbe, configured: true } : { status: 'operational', configured: false },
+        redis: redisStatus ? { ...redisStatus, configured: true } : { status: 'operational', configured: false },
         snapshot: {
           status: snapshot,
           version: sync.current?.version ?? -1,

@@ -5,7 +5,7 @@
  */
 import type { AuditEventInput, Logger } from '@rtv/audit';
 import type { KillSwitch, KillSwitchHistoryEntry } from '@rtv/db';
-import type { SnapshotPayload } from './check/snapshot';
+import type { SnapshotPayload, SwitchPayload } from './check/snapshot';
 import type { ActivateInput, CreateSwitchInput, DeactivateInput, KillSwitchScope, KillSwitchTargetType } from './types';
 
 export type { Logger };
@@ -84,6 +84,8 @@ export interface StoreWriteResult {
 export interface ActiveState {
   version: number;
   active: KillSwitch[];
+  /** The identity of the database this state is from (made at migration). */
+  databaseId: string;
 }
 
 /**
@@ -116,14 +118,44 @@ export interface SwitchStore {
   appendAudit(event: AuditEventInput): Promise<void>;
 }
 
-/** The shared copy of the snapshot (Redis), so instances need not all read PostgreSQL. */
+/** What the cache holds, without its payload: the cheap poll. */
+export interface CacheHead {
+  version: number;
+  /** The database whose state this is; null when the entry carries none (written by an older version). */
+  databaseId: string | null;
+}
+
+/** What a cache write did. */
+export type CacheWriteOutcome = 'written' | 'not-newer' | 'foreign';
+
+/** The shared copy of the snapshot (Redis), so instances need not all read PostgreSQL. A hint: PostgreSQL is the truth. */
 export interface StateCache {
-  /** The stored snapshot payload, or undefined when the cache lacks it. */
-  read(): Promise<SnapshotPayload | undefined>;
-  /** The stored version, or undefined when the cache lacks it. */
-  readVersion(): Promise<number | undefined>;
-  /** Stores the payload unless the cache already holds a newer version; returns whether it stored. */
-  writeIfNewer(payload: SnapshotPayload): Promise<boolean>;
+  /** The stored payload as it is (possibly unreadable), or undefined when the cache lacks it. */
+  read(): Promise<unknown>;
+  /** The stored version and owner, or undefined when the cache lacks them. */
+  readHead(): Promise<CacheHead | undefined>;
+  /**
+   * Stores the payload. `if-newer` keeps a newer version in place (two writers
+   * may publish out of order); `replace` overwrites whatever version is there
+   * (a repair: PostgreSQL showed the cache is ahead of it, or unreadable).
+   * Never over another database's state: that answers `foreign`.
+   */
+  write(payload: SnapshotPayload, mode: 'if-newer' | 'replace'): Promise<CacheWriteOutcome>;
+}
+
+/** One switch changed by a version: its new form, or null when it no longer blocks. */
+export interface SwitchChange {
+  id: string;
+  switch: SwitchPayload | null;
+}
+
+/** What a change notice says: the new version, and what changed since `base` when the writer knows it. */
+export interface ChangeNotice {
+  version: number;
+  databaseId: string;
+  /** The version the changes apply to; a reader holding exactly it patches its index instead of reading Redis. */
+  base?: number;
+  changes?: SwitchChange[];
 }
 
 /** A subscription that can be ended at once, even while its I/O is still under way. */
@@ -136,10 +168,10 @@ export interface Subscription {
 
 /** Tells other instances that the state version moved. Delivery may be lost: readers also poll. */
 export interface ChangeBus {
-  publish(version: number): Promise<void>;
+  publish(notice: ChangeNotice): Promise<void>;
   /**
    * Returns synchronously, before any I/O, so a subscribe that never
    * completes (Redis down at start) can still be closed.
    */
-  subscribe(onVersion: (version: number) => void): Subscription;
+  subscribe(onNotice: (notice: ChangeNotice) => void): Subscription;
 }

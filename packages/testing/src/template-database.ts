@@ -48,6 +48,10 @@ export async function cloneDatabase(baseUrl: string, template: string): Promise<
   for (let attempt = 0; ; attempt++) {
     try {
       await withAdmin(baseUrl, (sql) => sql.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+      // A clone copies the template's identity: give it its own, as a separately migrated database has.
+      await withAdmin(databaseUrlFor(baseUrl, name), (sql) =>
+        sql.unsafe('UPDATE kill_switch_state SET database_id = gen_random_uuid()::text'),
+      );
       return name;
     } catch (error) {
       if (attempt >= 20 || !String(error).includes('being accessed')) throw error;

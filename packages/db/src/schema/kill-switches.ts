@@ -132,6 +132,12 @@ export const killSwitchState = pgTable(
     id: integer('id').primaryKey().default(1),
     version: bigint('version', { mode: 'number' }).notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * This database's identity, made once at migration: the state it puts in
+     * Redis carries it, so two deployments sharing a Redis namespace never
+     * take (or overwrite) each other's state.
+     */
+    databaseId: text('database_id').notNull().default(sql`gen_random_uuid()::text`),
   },
   (t) => [check('kill_switch_state_single_row', sql`${t.id} = 1`)],
 );

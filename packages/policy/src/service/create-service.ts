@@ -6,6 +6,7 @@
  */
 import { createMemoryChangeBus } from '../adapters/memory/memory-change-bus';
 import { createPostgresSwitchStore } from '../adapters/postgres/postgres-switch-store';
+import { DEFAULT_KEY_PREFIX } from '../adapters/redis/key-prefix';
 import { createRedisChangeBus } from '../adapters/redis/redis-change-bus';
 import { createRedisStateCache } from '../adapters/redis/redis-state-cache';
 import { ValidationError } from '../errors';
@@ -31,6 +32,7 @@ function portsFromDatabase(options: DatabaseServiceOptions, settings: ServiceSet
   return {
     store,
     cache: createRedisStateCache(redis, { keyPrefix }),
+    cacheNamespace: `${keyPrefix ?? DEFAULT_KEY_PREFIX} (keyPrefix)`,
     bus: createRedisChangeBus(redis, { keyPrefix, subscribe: options.pubSub ?? true }),
   };
 }

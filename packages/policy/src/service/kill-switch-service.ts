@@ -21,6 +21,8 @@ export interface ServicePorts {
   store: SwitchStore;
   cache: StateCache | undefined;
   bus: ChangeBus;
+  /** Names the cache's namespace in messages (the Redis key prefix). @default 'of the cache' */
+  cacheNamespace?: string;
   /** Extra clean-up of what the wiring opened for this service (e.g. its own audit emitter). */
   release?: () => Promise<void>;
 }
@@ -28,7 +30,8 @@ export interface ServicePorts {
 export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSettings): KillSwitchService {
   const { store, cache, bus } = ports;
   const { clock, logger } = settings;
-  const sync = createSnapshotSync({ ...settings, source: store, cache, bus });
+  const cacheNamespace = ports.cacheNamespace ?? 'of the cache';
+  const sync = createSnapshotSync({ ...settings, source: store, cache, bus, cacheNamespace });
   const checker = createChecker({ ...settings, sync });
   let closed = false;
   const assertOpen = () => {

@@ -8,7 +8,9 @@ import { type Logger, errorFields } from '@rtv/audit';
 import { backoffDelay, withDeadline } from '@rtv/db';
 import type { Snapshot } from '../check/snapshot';
 import { startTimer } from '../clock';
-import type { ChangeBus, Clock, Metrics, StateCache, Subscription } from '../ports';
+import type { ChangeBus, ChangeNotice, Clock, Metrics, StateCache, Subscription } from '../ports';
+import { applyNotice } from './delta';
+import { createPublication } from './publication';
 import { createSnapshotSlot } from './snapshot-slot';
 import { createStaleness } from './staleness';
 import { type SnapshotSource, type StoreStatus, createSyncStep } from './sync-step';
@@ -29,6 +31,8 @@ export interface SnapshotSyncOptions {
   maxStalenessMs: number;
   /** Bound on every store call. */
   operationTimeoutMs: number;
+  /** Names the cache's namespace in messages (the Redis key prefix). */
+  cacheNamespace: string;
   logger: Logger;
 }
 
@@ -45,7 +49,11 @@ export interface SnapshotSync {
   start(): Promise<void>;
   /** Reloads from the stores now (single-flight). */
   refresh(): Promise<void>;
-  /** After a commit: load the new state from PostgreSQL, swap it in, store it in Redis, tell the others. */
+  /**
+   * After a commit: load the new state from PostgreSQL and swap it in now;
+   * Redis (the snapshot and a notice with the changes) follows in the
+   * background, so a stalled Redis never holds the write.
+   */
   publish(): Promise<void>;
   /** Replaces the snapshot from PostgreSQL even at the same version (an operator's cache invalidation). */
   reload(): Promise<void>;
@@ -61,6 +69,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     options.logger.warn({ ...errorFields(error), during }, `kill-switch sync: ${during} failed`);
   };
   const step = createSyncStep({ ...options, cache: options.cache, slot, staleness, report });
+  const publication = createPublication({ ...options, slot, step, bus, report });
   let stopped = false;
   let inFlight: Promise<void> | undefined;
   let again = false;
@@ -97,13 +106,21 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
   }
 
   /**
-   * A change notice names the new version: read that snapshot straight from
-   * Redis (one round trip instead of a version poll first). Anything short
-   * of it (an older payload, Redis unreachable) falls back to a full sync.
+   * A notice for the version after ours carries the changes: patch the index
+   * with them, no I/O. Otherwise read the named snapshot straight from Redis
+   * (one round trip), and anything short of it falls back to a full sync.
    */
-  async function takeNotice(version: number): Promise<void> {
-    const noticed = await step.readCacheAtLeast(version);
-    if (noticed) slot.swap(noticed);
+  async function takeNotice(notice: ChangeNotice): Promise<void> {
+    const current = slot.current;
+    // Cold: the first load is under way. Foreign: another database's change, not ours.
+    if (!current || notice.databaseId !== current.databaseId || notice.version <= current.version) return;
+    const patched = applyNotice(current, notice);
+    if (patched) {
+      slot.swap(patched);
+      return;
+    }
+    const full = await step.readCacheAtLeast(notice.version, current.databaseId);
+    if (full) slot.swap(full);
     else await refresh();
   }
 
@@ -116,13 +133,6 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
         ? backoffDelay(consecutiveFailures, { initialMs: pollIntervalMs * 2, maxMs: pollIntervalMs * 8 })
         : pollIntervalMs;
     cancelPoll = startTimer(clock, () => void refresh().finally(schedulePoll), delay);
-  }
-
-  /** A snapshot loaded from PostgreSQL just now: install it, count it as confirmed, put it in Redis. */
-  async function install(snapshot: Snapshot, force: boolean): Promise<void> {
-    slot.swap(snapshot, force);
-    staleness.confirm();
-    await step.seedCache(snapshot);
   }
 
   return {
@@ -140,9 +150,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     ready: slot.ready,
     async start() {
       staleness.start();
-      subscription = bus.subscribe((version) => {
-        if (!slot.current || version > slot.current.version) void takeNotice(version);
-      });
+      subscription = bus.subscribe((notice) => void takeNotice(notice));
       try {
         // Listening before the first load, so no notice falls between the two; bounded, as Redis may be down.
         await withDeadline(subscription.ready, options.operationTimeoutMs, 'change bus subscribe');
@@ -155,16 +163,16 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     },
     refresh,
     async publish() {
-      const snapshot = await step.loadFromSource();
-      await install(snapshot, false);
-      try {
-        await withDeadline(bus.publish(snapshot.version), options.operationTimeoutMs, 'change publish');
-      } catch (error) {
-        report(error, 'publish');
-      }
+      const before = slot.current;
+      slot.swap(await step.loadFromSource());
+      staleness.confirm();
+      publication.schedule(before);
     },
     async reload() {
-      await install(await step.loadFromSource(), true);
+      const snapshot = await step.loadFromSource();
+      slot.swap(snapshot, true);
+      staleness.confirm();
+      await step.seedCache(snapshot, 'replace');
     },
     async stop() {
       stopped = true;
@@ -172,6 +180,8 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
       staleness.stop();
       await subscription?.close().catch(() => {});
       await inFlight;
+      // What this instance committed still reaches the others, within a bound: a closing process must exit.
+      await withDeadline(publication.idle(), options.operationTimeoutMs * 2, 'final publication').catch(() => {});
     },
   };
 }

@@ -1,12 +1,14 @@
 /**
- * One pass of the sync, deciding which store to believe: Redis when it
- * answers with a version we lack; PostgreSQL when Redis is absent, down or
- * flushed, and every `sourcePollIntervalMs` regardless (a writer that died
- * before publishing); Redis repaired from PostgreSQL when it lags.
+ * One pass of the sync, deciding which store to believe. PostgreSQL is the
+ * truth and Redis a hint: a cold instance asks PostgreSQL first (Redis only
+ * when PostgreSQL does not answer); a warm one takes a newer version from
+ * Redis and asks PostgreSQL every `sourcePollIntervalMs` regardless. A
+ * cache that is unreadable, or ahead of PostgreSQL, is repaired from it;
+ * a cache holding another database's state is neither read nor written.
  */
 import { rootCauseMessage, withDeadline } from '@rtv/db';
 import { type Snapshot, createSnapshot, fromPayload, toPayload, toSummary } from '../check/snapshot';
-import type { Clock, StateCache, SwitchStore } from '../ports';
+import type { CacheHead, Clock, StateCache, SwitchStore } from '../ports';
 import type { SnapshotSlot } from './snapshot-slot';
 import type { Staleness } from './staleness';
 
@@ -14,7 +16,12 @@ import type { Staleness } from './staleness';
 export type SnapshotSource = Pick<SwitchStore, 'loadActive' | 'readVersion'>;
 
 /** The last answer of a store: whether it worked, and if not, its root cause. */
-export type StoreStatus = { ok: boolean; error?: string };
+export type StoreStatus = {
+  ok: boolean;
+  error?: string;
+  /** The cache's namespace holds another database's state: this instance ignores it. */
+  foreign?: boolean;
+};
 
 export interface SyncStepOptions {
   source: SnapshotSource;
@@ -24,6 +31,8 @@ export interface SyncStepOptions {
   clock: Clock;
   sourcePollIntervalMs: number;
   operationTimeoutMs: number;
+  /** Names the cache's namespace in messages (e.g. the Redis key prefix). */
+  cacheNamespace: string;
   report: (error: unknown, during: string) => void;
 }
 
@@ -32,9 +41,10 @@ export interface SyncStep {
   readonly redis: StoreStatus | undefined;
   syncOnce(): Promise<void>;
   loadFromSource(): Promise<Snapshot>;
-  seedCache(snapshot: Snapshot): Promise<void>;
-  /** The snapshot Redis holds if it is at least `version`; undefined when Redis cannot say. */
-  readCacheAtLeast(version: number): Promise<Snapshot | undefined>;
+  /** Puts a snapshot in the cache (`replace` to repair it); reports, never throws. */
+  seedCache(snapshot: Snapshot, mode: 'if-newer' | 'replace'): Promise<void>;
+  /** The cache's snapshot if it is this database's and at least `version`; undefined otherwise. */
+  readCacheAtLeast(version: number, databaseId: string): Promise<Snapshot | undefined>;
 }
 
 export function createSyncStep(options: SyncStepOptions): SyncStep {
@@ -48,25 +58,40 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
     if (!status) return;
     status.ok = error === undefined;
     status.error = error === undefined ? undefined : rootCauseMessage(error);
+    status.foreign = undefined;
   };
 
-  async function loadFromSource(): Promise<Snapshot> {
-    const { version, active } = await call(source.loadActive(), 'PostgreSQL snapshot load');
-    mark(postgres);
-    return createSnapshot(version, active.map(toSummary));
+  function markForeign(owner: string | null): void {
+    if (!redis || redis.foreign) return;
+    redis.ok = false;
+    redis.foreign = true;
+    redis.error =
+      `the Redis namespace ${options.cacheNamespace} holds the state of another database (${owner}); ` +
+      'this instance ignores it and follows PostgreSQL: give each database its own keyPrefix';
+    report(new Error(redis.error), 'redis-namespace');
   }
 
-  async function seedCache(snapshot: Snapshot): Promise<void> {
-    if (!cache) return;
+  async function loadFromSource(): Promise<Snapshot> {
+    const { version, active, databaseId } = await call(source.loadActive(), 'PostgreSQL snapshot load');
+    mark(postgres);
+    return createSnapshot(version, active.map(toSummary), databaseId);
+  }
+
+  async function seedCache(snapshot: Snapshot, mode: 'if-newer' | 'replace'): Promise<void> {
+    if (!cache || redis?.foreign) return;
     try {
-      await call(cache.writeIfNewer(toPayload(snapshot)), 'Redis snapshot write');
-      mark(redis);
+      const outcome = await call(cache.write(toPayload(snapshot), mode), 'Redis snapshot write');
+      if (outcome === 'foreign') {
+        const owner = await call(cache.readHead(), 'Redis version poll').catch(() => undefined);
+        markForeign(owner?.databaseId ?? null);
+      } else mark(redis);
     } catch (error) {
       mark(redis, error);
       report(error, 'redis-write');
     }
   }
 
+  /** PostgreSQL's state wins: a state ahead of it (a poisoned or replayed cache) is undone and the cache repaired. */
   async function syncFromSource(): Promise<void> {
     lastSourcePoll = clock.now();
     let version: number;
@@ -77,19 +102,20 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
       mark(postgres, error);
       throw error;
     }
-    if (!slot.current || version > slot.current.version) {
-      const snapshot = await loadFromSource();
-      slot.swap(snapshot);
-      await seedCache(snapshot);
-    }
+    const current = slot.current;
+    if (current && version === current.version) return;
+    const snapshot = await loadFromSource();
+    const backwards = current !== undefined && snapshot.version < current.version;
+    slot.swap(snapshot, backwards);
+    await seedCache(snapshot, backwards ? 'replace' : 'if-newer');
   }
 
-  /** The cache's version, `undefined` when it holds none, `null` when it did not answer. */
-  async function cacheVersion(store: StateCache): Promise<number | undefined | null> {
+  /** The cache's head; `null` when the cache did not answer. */
+  async function cacheHead(store: StateCache): Promise<CacheHead | undefined | null> {
     try {
-      const version = await call(store.readVersion(), 'Redis version poll');
-      mark(redis);
-      return version;
+      const head = await call(store.readHead(), 'Redis version poll');
+      if (!redis?.foreign) mark(redis);
+      return head;
     } catch (error) {
       mark(redis, error);
       report(error, 'redis-read');
@@ -97,32 +123,73 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
     }
   }
 
-  /** Redis answered with a version: take it if newer, and ask PostgreSQL too when that is due. */
-  async function syncFromCache(store: StateCache, version: number): Promise<void> {
-    if (!slot.current || version > slot.current.version) {
-      const payload = await call(store.read(), 'Redis snapshot read');
-      if (payload) slot.swap(fromPayload(payload));
+  /** The cache's snapshot, or undefined when it is unreadable (reported). */
+  async function readCache(store: StateCache): Promise<Snapshot | undefined> {
+    try {
+      return fromPayload(await call(store.read(), 'Redis snapshot read'));
+    } catch (error) {
+      report(error, 'redis-read');
+      return undefined;
     }
-    const sourceDue = clock.now() - lastSourcePoll >= options.sourcePollIntervalMs;
-    if (sourceDue || !slot.current) {
+  }
+
+  /** A warm instance whose cache is this database's: take a newer version, and ask PostgreSQL when due. */
+  async function syncFromCache(store: StateCache, head: CacheHead, current: Snapshot): Promise<void> {
+    if (head.version > current.version) {
+      const cached = await readCache(store);
+      if (cached && cached.databaseId === current.databaseId) {
+        slot.swap(cached);
+      } else {
+        // Unreadable (or owned by nobody we know): PostgreSQL says what is true, and the cache is put right.
+        await syncFromSource();
+        if (slot.current) await seedCache(slot.current, 'replace');
+        staleness.confirm();
+        return;
+      }
+    }
+    if (clock.now() - lastSourcePoll >= options.sourcePollIntervalMs) {
       try {
         await syncFromSource();
       } catch (error) {
         // Redis answered with a state we hold: still confirmed, PostgreSQL is reported as down.
         report(error, 'postgres-poll');
-        if (!slot.current) return;
       }
     }
     staleness.confirm();
   }
 
-  async function syncOnce(): Promise<void> {
-    const version = cache ? await cacheVersion(cache) : null;
-    if (cache && typeof version === 'number') return syncFromCache(cache, version);
-    await syncFromSource();
-    // Flushed or never written: put it back.
-    if (cache && version === undefined && slot.current) await seedCache(slot.current);
+  /** Cold, PostgreSQL down: the cache is better than nothing. */
+  async function coldFromCache(store: StateCache, cause: unknown): Promise<void> {
+    const cached = (await cacheHead(store)) ? await readCache(store) : undefined;
+    if (!cached) throw cause;
+    slot.swap(cached);
     staleness.confirm();
+  }
+
+  async function syncOnce(): Promise<void> {
+    const current = slot.current;
+    if (!current || !cache) {
+      try {
+        await syncFromSource();
+      } catch (error) {
+        if (current || !cache) throw error;
+        await coldFromCache(cache, error);
+        return;
+      }
+      staleness.confirm();
+      return;
+    }
+    const head = await cacheHead(cache);
+    if (head && head.databaseId !== null && head.databaseId !== current.databaseId) markForeign(head.databaseId);
+    else if (redis?.foreign && head !== null) mark(redis);
+    if (head === null || head === undefined || redis?.foreign) {
+      // Redis down, flushed or foreign: follow PostgreSQL (and put a flushed cache back).
+      await syncFromSource();
+      if (head === undefined && slot.current) await seedCache(slot.current, 'if-newer');
+      staleness.confirm();
+      return;
+    }
+    await syncFromCache(cache, head, current);
   }
 
   return {
@@ -131,16 +198,10 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
     syncOnce,
     loadFromSource,
     seedCache,
-    async readCacheAtLeast(version) {
+    async readCacheAtLeast(version, databaseId) {
       if (!cache || !redis?.ok) return undefined;
-      try {
-        const payload = await call(cache.read(), 'Redis snapshot read');
-        return payload && payload.version >= version ? fromPayload(payload) : undefined;
-      } catch (error) {
-        mark(redis, error);
-        report(error, 'redis-read');
-        return undefined;
-      }
+      const cached = await readCache(cache);
+      return cached && cached.version >= version && cached.databaseId === databaseId ? cached : undefined;
     },
   };
 }

@@ -5,10 +5,13 @@
 import { waitFor } from '@rtv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotPayload } from '../../check/snapshot';
-import type { ChangeBus, StateCache } from '../../ports';
+import type { ChangeBus, ChangeNotice, StateCache } from '../../ports';
 
-const payload = (version: number, id = `ks_${version}`): SnapshotPayload => ({
+const notice = (version: number): ChangeNotice => ({ version, databaseId: 'db_one' });
+
+const payload = (version: number, id = `ks_${version}`, databaseId = 'db_one'): SnapshotPayload => ({
   version,
+  databaseId,
   switches: [
     {
       id,
@@ -37,14 +40,22 @@ export function stateCacheContract(name: string, open: () => Promise<{ cache: St
 
     it('holds nothing at first, then the newest payload only: never an older or equal version over it', async () => {
       expect(await t.cache.read()).toBeUndefined();
-      expect(await t.cache.readVersion()).toBeUndefined();
-      expect(await t.cache.writeIfNewer(payload(3))).toBe(true);
-      expect(await t.cache.writeIfNewer(payload(2))).toBe(false);
-      expect(await t.cache.writeIfNewer(payload(3, 'ks_other'))).toBe(false);
-      expect(await t.cache.readVersion()).toBe(3);
+      expect(await t.cache.readHead()).toBeUndefined();
+      expect(await t.cache.write(payload(3), 'if-newer')).toBe('written');
+      expect(await t.cache.write(payload(2), 'if-newer')).toBe('not-newer');
+      expect(await t.cache.write(payload(3, 'ks_other'), 'if-newer')).toBe('not-newer');
+      expect(await t.cache.readHead()).toEqual({ version: 3, databaseId: 'db_one' });
       expect(await t.cache.read()).toEqual(payload(3));
-      expect(await t.cache.writeIfNewer(payload(4))).toBe(true);
+      expect(await t.cache.write(payload(4), 'if-newer')).toBe('written');
       expect(await t.cache.read()).toEqual(payload(4));
+    });
+
+    it('replaces a newer version when repairing, and never writes over another database', async () => {
+      expect(await t.cache.write(payload(2, 'ks_repaired'), 'replace')).toBe('written');
+      expect(await t.cache.readHead()).toEqual({ version: 2, databaseId: 'db_one' });
+      expect(await t.cache.write(payload(9, 'ks_x', 'db_two'), 'if-newer')).toBe('foreign');
+      expect(await t.cache.write(payload(9, 'ks_x', 'db_two'), 'replace')).toBe('foreign');
+      expect(await t.cache.read()).toEqual(payload(2, 'ks_repaired'));
     });
   });
 }
@@ -53,30 +64,31 @@ export function changeBusContract(name: string, open: (namespace: string) => Cha
   describe(`ChangeBus contract: ${name}`, () => {
     it('delivers a published version to every subscriber of the namespace, and none after close', async () => {
       const ns = `ns_${Math.random().toString(36).slice(2)}`;
-      const heardA: number[] = [];
-      const heardB: number[] = [];
+      const heardA: ChangeNotice[] = [];
+      const heardB: ChangeNotice[] = [];
       const a = open(ns).subscribe((v) => heardA.push(v));
       const b = open(ns).subscribe((v) => heardB.push(v));
       await Promise.all([a.ready, b.ready]);
-      await open(ns).publish(7);
-      await waitFor(() => heardA.includes(7) && heardB.includes(7), { timeoutMs: 2_000 });
+      await open(ns).publish(notice(7));
+      await waitFor(() => heardA.length === 1 && heardB.length === 1, { timeoutMs: 2_000 });
       await a.close();
-      await open(ns).publish(8);
-      await waitFor(() => heardB.includes(8), { timeoutMs: 2_000 });
-      expect(heardA).toEqual([7]);
+      await open(ns).publish(notice(8));
+      await waitFor(() => heardB.length === 2, { timeoutMs: 2_000 });
+      expect(heardA).toEqual([notice(7)]);
+      expect(heardB).toEqual([notice(7), notice(8)]);
       await b.close();
     });
 
     it('keeps namespaces apart', async () => {
-      const heard: number[] = [];
+      const heard: ChangeNotice[] = [];
       const sub = open(`ns_a_${Math.random()}`).subscribe((v) => heard.push(v));
       await sub.ready;
       const other = `ns_b_${Math.random()}`;
-      const probe: number[] = [];
+      const probe: ChangeNotice[] = [];
       const otherSub = open(other).subscribe((v) => probe.push(v));
       await otherSub.ready;
-      await open(other).publish(5);
-      await waitFor(() => probe.includes(5), { timeoutMs: 2_000 });
+      await open(other).publish(notice(5));
+      await waitFor(() => probe.length === 1, { timeoutMs: 2_000 });
       expect(heard).toEqual([]);
       await sub.close();
       await otherSub.close();

@@ -3,9 +3,10 @@
  * each other at once. Keyed by the store (or any shared object), so
  * unrelated stores in one process (tests) stay apart.
  */
-import type { ChangeBus } from '../../ports';
+import type { ChangeBus, ChangeNotice } from '../../ports';
+import { decodeNotice, encodeNotice } from '../../sync/change-notice';
 
-type Listener = (version: number) => void;
+type Listener = (notice: ChangeNotice) => void;
 const channels = new WeakMap<object, Set<Listener>>();
 
 export function createMemoryChangeBus(scope: object): ChangeBus {
@@ -16,12 +17,17 @@ export function createMemoryChangeBus(scope: object): ChangeBus {
   }
   const shared = listeners;
   return {
-    async publish(version) {
-      for (const listener of shared) listener(version);
+    async publish(notice) {
+      // Through the wire format, as Redis would carry it: no listener shares the sender's objects.
+      const message = encodeNotice(notice);
+      for (const listener of shared) {
+        const received = decodeNotice(message);
+        if (received) listener(received);
+      }
     },
-    subscribe(onVersion) {
+    subscribe(onNotice) {
       // Each subscription is its own listener, even when two pass the same function.
-      const listener: Listener = (version) => onVersion(version);
+      const listener: Listener = (notice) => onNotice(notice);
       shared.add(listener);
       return {
         ready: Promise.resolve(),

@@ -4,6 +4,7 @@
  * (history, audit, version), so it is one unit of work as a transaction is,
  * and the shared contract suite holds it to the Postgres store's behaviour.
  */
+import { randomUUID } from 'node:crypto';
 import { type MemoryAuditEmitter, createMemoryAuditEmitter, validateAuditEvent } from '@rtv/audit';
 import type { KillSwitch, KillSwitchHistoryEntry } from '@rtv/db';
 import { nanoid } from 'nanoid';
@@ -68,6 +69,7 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
   const byTarget = new Map<string, string>();
   const history: KillSwitchHistoryEntry[] = [];
   let version = 0;
+  const databaseId = randomUUID();
 
   /** Validates the audit event before anything changes, then writes state, history and audit in one go. */
   function commit(row: KillSwitch, record: TransitionRecord, bump: boolean): void {
@@ -146,7 +148,7 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
     },
 
     async loadActive() {
-      return { version, active: [...rows.values()].filter((row) => row.isActive).map(copy) };
+      return { version, databaseId, active: [...rows.values()].filter((row) => row.isActive).map(copy) };
     },
 
     async readVersion() {

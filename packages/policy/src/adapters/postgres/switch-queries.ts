@@ -80,13 +80,14 @@ export function createPostgresQueries(db: Database): Queries {
     /** One statement, so the rows and the version agree. */
     async loadActive() {
       const rows = await db
-        .select({ version: killSwitchState.version, switch: killSwitches })
+        .select({ version: killSwitchState.version, databaseId: killSwitchState.databaseId, switch: killSwitches })
         .from(killSwitchState)
         .leftJoin(killSwitches, eq(killSwitches.isActive, true))
         .where(eq(killSwitchState.id, 1));
-      const version = rows[0]?.version;
-      if (version === undefined) throw new StateUnavailableError(MISSING_STATE_ROW);
-      return { version, active: rows.flatMap((row) => (row.switch ? [row.switch] : [])) };
+      const first = rows[0];
+      if (first === undefined) throw new StateUnavailableError(MISSING_STATE_ROW);
+      const active = rows.flatMap((row) => (row.switch ? [row.switch] : []));
+      return { version: first.version, databaseId: first.databaseId, active };
     },
 
     async readVersion() {

@@ -1,19 +1,27 @@
-import type { Redis } from 'ioredis';
-import type { SnapshotPayload } from '../../check/snapshot';
 /**
- * The shared snapshot in Redis: one hash holding the version and the
- * payload, written by a script that never replaces a newer version with an
- * older one (two writers committing close together may publish out of order).
+ * The shared snapshot in Redis: one hash holding the version, the owner
+ * (the database the state came from) and the payload, written by a script
+ * that never replaces a newer version with an older one (two writers
+ * committing close together may publish out of order) unless asked to
+ * repair, and never writes over another database's state.
  */
+import type { Redis } from 'ioredis';
 import { StateUnavailableError } from '../../errors';
-import type { StateCache } from '../../ports';
+import type { CacheWriteOutcome, StateCache } from '../../ports';
 import { DEFAULT_KEY_PREFIX } from './key-prefix';
 
-const WRITE_IF_NEWER = `
-local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
-if current >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'version', ARGV[1], 'payload', ARGV[2])
+// An unreadable stored version counts as -1: a repair may overwrite it.
+const WRITE = `
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner and owner ~= ARGV[3] then return -1 end
+if ARGV[4] ~= 'replace' then
+  local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1') or -1
+  if current >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'payload', ARGV[2], 'owner', ARGV[3])
 return 1`;
+
+const OUTCOMES: Record<number, CacheWriteOutcome> = { [-1]: 'foreign', 0: 'not-newer', 1: 'written' };
 
 export interface RedisStateCacheOptions {
   /** Key namespace. @default 'rtv:ks:' */
@@ -35,17 +43,30 @@ export function createRedisStateCache(redis: Redis, options: RedisStateCacheOpti
     async read() {
       assertConnected(redis);
       const raw = await redis.hget(key, 'payload');
-      return raw === null ? undefined : (JSON.parse(raw) as SnapshotPayload);
+      if (raw === null) return undefined;
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        // Unreadable as JSON: the sync sees it as unreadable and repairs it from PostgreSQL.
+        return raw;
+      }
     },
-    async readVersion() {
+    async readHead() {
       assertConnected(redis);
-      const raw = await redis.hget(key, 'version');
-      return raw === null ? undefined : Number(raw);
+      const [version, owner] = await redis.hmget(key, 'version', 'owner');
+      if (version === null) return undefined;
+      const parsed = Number(version);
+      // A version that is not a number is reported as ahead of everything: the sync then asks PostgreSQL.
+      return {
+        version: Number.isSafeInteger(parsed) ? parsed : Number.MAX_SAFE_INTEGER,
+        databaseId: owner ?? null,
+      };
     },
-    async writeIfNewer(payload) {
+    async write(payload, mode) {
       assertConnected(redis);
-      const stored = await redis.eval(WRITE_IF_NEWER, 1, key, String(payload.version), JSON.stringify(payload));
-      return stored === 1;
+      const args = [String(payload.version), JSON.stringify(payload), payload.databaseId, mode];
+      const outcome = await redis.eval(WRITE, 1, key, ...args);
+      return OUTCOMES[Number(outcome)] ?? 'not-newer';
     },
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "kill_switch_state" ADD COLUMN "database_id" text DEFAULT gen_random_uuid()::text NOT NULL;

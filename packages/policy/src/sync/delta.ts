@@ -1,0 +1,35 @@
+/**
+ * The changes between two snapshots of one database, as a notice carries
+ * them, and the other way round: a snapshot patched with a notice's changes
+ * (a new index built from the current switches, nothing mutated, no I/O).
+ */
+import { type Snapshot, createSnapshot, fromSwitchPayload, toSwitchPayload } from '../check/snapshot';
+import type { ChangeNotice, SwitchChange } from '../ports';
+import type { SwitchSummary } from '../types';
+
+/** What changed from `base` to `next`: switches added or altered, and those gone (`switch: null`). */
+export function diffSnapshots(base: Snapshot, next: Snapshot): SwitchChange[] {
+  const before = new Map(base.index.switches.map((s) => [s.id, JSON.stringify(toSwitchPayload(s))]));
+  const changes: SwitchChange[] = [];
+  for (const summary of next.index.switches) {
+    const payload = toSwitchPayload(summary);
+    if (before.get(summary.id) !== JSON.stringify(payload)) changes.push({ id: summary.id, switch: payload });
+    before.delete(summary.id);
+  }
+  for (const id of before.keys()) changes.push({ id, switch: null });
+  return changes;
+}
+
+/** `current` with the notice's changes applied, or undefined when the notice cannot patch it (then read in full). */
+export function applyNotice(current: Snapshot, notice: ChangeNotice): Snapshot | undefined {
+  if (notice.base !== current.version || !notice.changes || notice.databaseId !== current.databaseId) return undefined;
+  let changed: Map<string, SwitchSummary | null>;
+  try {
+    changed = new Map(notice.changes.map((c) => [c.id, c.switch === null ? null : fromSwitchPayload(c.switch)]));
+  } catch {
+    return undefined;
+  }
+  const kept = current.index.switches.filter((s) => !changed.has(s.id));
+  const added = [...changed.values()].filter((s): s is SwitchSummary => s !== null);
+  return createSnapshot(notice.version, [...kept, ...added], current.databaseId);
+}
