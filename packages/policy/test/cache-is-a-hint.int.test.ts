@@ -66,7 +66,7 @@ describe('two databases on one Redis namespace', () => {
     });
     const health = await theirs.health();
     expect(health.status).toBe('degraded');
-    expect(health.components.redis.error).toMatch(/holds the state of another database .*keyPrefix/);
+    expect(health.components.redis.error).toMatch(/^namespace owned by another database: give this one a keyPrefix/);
     expect((await ours.health()).components.redis.status).toBe('operational');
     // Neither overwrote the other: theirs still answers its own state.
     expect((await theirs.isTripped(ctx('client_ns_0'))).tripped).toBe(true);

@@ -8,7 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createAuditEmitter } from '@rtv/audit';
 import { createIncidentService } from '@rtv/policy';
-import { type TestDatabase, createTestDatabase, runNode, testRedisUrl, uniqueKeyPrefix } from '@rtv/testing';
+import {
+  type TestDatabase,
+  createTestDatabase,
+  createTestRedis,
+  deleteKeysWithPrefix,
+  runNode,
+  testRedisUrl,
+  uniqueKeyPrefix,
+} from '@rtv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -293,6 +301,26 @@ describe('rtv-ks failures', () => {
     expect(run.stdout).toMatch(/redis\s+failed/);
     expect(run.stdout).toMatch(/postgres\s+operational/);
     expect(run.stdout + run.stderr).not.toContain(':pw@');
+  });
+
+  it('health is degraded (exit 7) naming RTV_KEY_PREFIX when the Redis namespace holds another database', async () => {
+    const prefix = uniqueKeyPrefix();
+    const redis = createTestRedis();
+    try {
+      await redis.hset(`${prefix}snapshot`, 'version', '3', 'owner', 'another-database', 'payload', '{}');
+      const run = await rtvKs(['health'], { RTV_KEY_PREFIX: prefix });
+      expect(run.code).toBe(7);
+      expect(run.stdout).toMatch(/redis\s+failed/);
+      expect(run.stdout).toMatch(
+        /redis\s+failed\s+namespace owned by another database: give this one a RTV_KEY_PREFIX/,
+      );
+      const json = JSON.parse((await rtvKs(['health', '--json'], { RTV_KEY_PREFIX: prefix })).stdout);
+      expect(json.components.redis.error).toContain(`namespace ${prefix}, owner another-database`);
+      expect(await redis.hget(`${prefix}snapshot`, 'owner')).toBe('another-database');
+    } finally {
+      await deleteKeysWithPrefix(redis, prefix);
+      redis.disconnect();
+    }
   });
 
   it('audit --verify exits 9 naming the broken record once the trail was rewritten behind its back', async () => {

@@ -32,6 +32,9 @@ interface Row {
   detail: string;
 }
 
+/** The library names its options; the CLI's are environment variables. */
+const cliOptionNames = (message: string) => message.replace(/\bkeyPrefix\b/g, 'RTV_KEY_PREFIX');
+
 function rows(report: HealthReport, labels: { database: string; redis?: string; redisError?: string }): Row[] {
   const { postgres, redis, snapshot } = report.components;
   const latency = (ms: number | undefined) => (ms === undefined ? '' : `${ms} ms, `);
@@ -48,7 +51,7 @@ function rows(report: HealthReport, labels: { database: string; redis?: string; 
       status: redis.status,
       detail: redis.configured
         ? redis.error
-          ? `${labels.redisError ?? redis.error} (${labels.redis ?? 'REDIS_URL'})`
+          ? `${labels.redisError ?? cliOptionNames(redis.error)} (${labels.redis ?? 'REDIS_URL'})`
           : `${latency(redis.latencyMs)}${labels.redis ?? ''}`
         : 'not configured (REDIS_URL unset): PostgreSQL polling only',
     },

@@ -32,7 +32,7 @@ function portsFromDatabase(options: DatabaseServiceOptions, settings: ServiceSet
   return {
     store,
     cache: createRedisStateCache(redis, { keyPrefix }),
-    cacheNamespace: `${keyPrefix ?? DEFAULT_KEY_PREFIX} (keyPrefix)`,
+    cacheNamespace: keyPrefix ?? DEFAULT_KEY_PREFIX,
     bus: createRedisChangeBus(redis, { keyPrefix, subscribe: options.pubSub ?? true }),
   };
 }

@@ -65,9 +65,10 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
     if (!redis || redis.foreign) return;
     redis.ok = false;
     redis.foreign = true;
+    // What to do comes first: a table may cut the rest.
     redis.error =
-      `the Redis namespace ${options.cacheNamespace} holds the state of another database (${owner}); ` +
-      'this instance ignores it and follows PostgreSQL: give each database its own keyPrefix';
+      'namespace owned by another database: give this one a keyPrefix of its own ' +
+      `(namespace ${options.cacheNamespace}, owner ${owner ?? 'unknown'}; this instance follows PostgreSQL alone)`;
     report(new Error(redis.error), 'redis-namespace');
   }
 

@@ -188,7 +188,7 @@ describe('snapshot sync', () => {
     expect(instance.current?.version).toBe(2);
     expect(instance.current?.index.switches.map((s) => s.id)).toEqual(['ks_mine', 'ks_new']);
     expect(instance.redis).toMatchObject({ ok: false, foreign: true });
-    expect(instance.redis?.error).toMatch(/another database \(db_theirs\).*keyPrefix/);
+    expect(instance.redis?.error).toMatch(/^namespace owned by another database: .*keyPrefix.*owner db_theirs/);
     expect(await cache.read()).toEqual(JSON.parse(foreign));
   });
 
