@@ -7,7 +7,14 @@ export { systemAuditClock } from './ports';
 export { errorFields, silentLogger, type LogMethod, type Logger } from './logger';
 export { AuditValidationError, isAuditValidationError } from './errors';
 export { canonicalJson } from './canonical-json';
-export { GENESIS_HASH, hashRecord, verifyRecordChain, type ChainBreak, type HashedFields } from './hash-chain';
+export {
+  GENESIS_HASH,
+  hashRecord,
+  newAuditId,
+  verifyRecordChain,
+  type ChainBreak,
+  type HashedFields,
+} from './hash-chain';
 export { AUDIT_LIMITS, validateAuditEvent, type ValidAuditEvent } from './validate-event';
 export {
   createAuditEmitter,
