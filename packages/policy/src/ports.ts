@@ -86,6 +86,12 @@ export interface ActiveState {
   active: KillSwitch[];
 }
 
+/** How long one write may take, end to end, including settling a lost COMMIT. */
+export interface WriteOptions {
+  /** The store answers (or throws a typed error) within this many ms. @default the store's own `writeTimeoutMs` */
+  timeoutMs?: number;
+}
+
 /**
  * The durable source of truth for switches. Every write is ONE unit of work
  * holding the state change, its history row, its audit record and the
@@ -95,13 +101,13 @@ export interface ActiveState {
  */
 export interface SwitchStore {
   /** Inserts an inactive switch with its `created` history and audit; `ConflictError` on a duplicate target. */
-  create(input: CreateSwitchInput): Promise<KillSwitch>;
+  create(input: CreateSwitchInput, options?: WriteOptions): Promise<KillSwitch>;
   /** Activates unless it already blocks (then `changed: false`); `NotFoundError` on an unknown id. */
-  activate(input: ActivateInput): Promise<StoreWriteResult>;
+  activate(input: ActivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
   /** Deactivates unless it is inactive (then `changed: false`); `NotFoundError` on an unknown id. */
-  deactivate(input: DeactivateInput): Promise<StoreWriteResult>;
+  deactivate(input: DeactivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
   /** Turns off switches past their expiry, with `expired` history and audit; returns them. */
-  expireDue(): Promise<KillSwitch[]>;
+  expireDue(options?: WriteOptions): Promise<KillSwitch[]>;
   get(id: string): Promise<KillSwitch | undefined>;
   findByTarget(target: SwitchTarget): Promise<KillSwitch | undefined>;
   /** Newest activation first, then by id. */
@@ -113,7 +119,7 @@ export interface SwitchStore {
   /** Just the state version: the cheap poll. */
   readVersion(): Promise<number>;
   /** Appends a record that goes with no state change (a refused write) to the store's audit trail. */
-  appendAudit(event: AuditEventInput): Promise<void>;
+  appendAudit(event: AuditEventInput, options?: WriteOptions): Promise<void>;
 }
 
 /** The shared copy of the snapshot (Redis), so instances need not all read PostgreSQL. */

@@ -5,8 +5,9 @@
  */
 import type { Logger } from '@rtv/audit';
 import { errorFields } from '@rtv/audit';
+import { withDeadline } from '@rtv/db';
 import { ValidationError, isConflictError } from '../errors';
-import type { Authorizer, Clock, Metrics, SwitchStore } from '../ports';
+import type { Authorizer, Clock, Metrics, SwitchStore, WriteOptions } from '../ports';
 import { asStoreError } from '../store-errors';
 import type { SnapshotSync } from '../sync/snapshot-sync';
 import type { CreateSwitchInput, KillSwitchService } from '../types';
@@ -20,6 +21,8 @@ export interface SwitchCommandsOptions {
   metrics: Metrics;
   logger: Logger;
   authorize: Authorizer | undefined;
+  /** Each write settles within this many ms, authorization included. */
+  writeTimeoutMs: number;
   /** Throws when the service is closed. */
   assertOpen: () => void;
 }
@@ -38,15 +41,26 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
   const { store, sync, clock, metrics, logger } = options;
   const access = createWriteAuthorization(store, options.authorize, metrics);
 
-  /** Store failures become typed errors that name what was being done. */
-  async function guarded<T>(during: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Store failures become typed errors that name what was being done. `run` gets the time left
+   * of the write's budget: the store settles within it, and the steps before it are bounded too.
+   */
+  async function guarded<T>(during: string, run: (left: () => WriteOptions) => Promise<T>): Promise<T> {
     options.assertOpen();
+    const end = performance.now() + options.writeTimeoutMs;
+    const left = (): WriteOptions => ({ timeoutMs: Math.max(1, Math.floor(end - performance.now())) });
     try {
-      return await run();
+      return await run(left);
     } catch (error) {
       throw asStoreError(error, during);
     }
   }
+
+  /** Authorization reads the switch and asks the authorizer: bounded by the same budget. */
+  const authorized = (left: () => WriteOptions, check: (budget: WriteOptions) => Promise<void>) => {
+    const budget = left();
+    return withDeadline(check(budget), budget.timeoutMs ?? options.writeTimeoutMs, 'authorizing the write');
+  };
 
   /** After a commit: this instance sees the change now; a failed publication only delays the others. */
   async function publishCommitted(): Promise<void> {
@@ -62,16 +76,18 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
   /** `parsed` has been through `parseCreateInput` (create and ensure both parse once). */
   function createParsed(parsed: CreateSwitchInput) {
-    return guarded('creating a kill switch', async () => {
-      await access.authorize(parsed.createdBy, 'create', coordinatesOf(targetOf(parsed)));
-      const row = await store.create(parsed);
+    return guarded('creating a kill switch', async (left) => {
+      await authorized(left, (budget) =>
+        access.authorize(parsed.createdBy, 'create', coordinatesOf(targetOf(parsed)), budget),
+      );
+      const row = await store.create(parsed, left());
       metrics.increment('kill_switch_created_total', { scope: row.scope });
       return row;
     });
   }
 
   async function sweepExpired(): Promise<number> {
-    const expired = await guarded('expiring kill switches', () => store.expireDue());
+    const expired = await guarded('expiring kill switches', (left) => store.expireDue(left()));
     if (expired.length > 0) {
       metrics.increment('kill_switch_expired_total', {}, expired.length);
       await publishCommitted();
@@ -105,9 +121,9 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
           { field: 'expiresAt', message: 'must be in the future' },
         ]);
       }
-      return guarded('activating a kill switch', async () => {
-        await access.authorizeSwitch(parsed.activatedBy, 'activate', parsed.id);
-        const result = await store.activate(parsed);
+      return guarded('activating a kill switch', async (left) => {
+        await authorized(left, (budget) => access.authorizeSwitch(parsed.activatedBy, 'activate', parsed.id, budget));
+        const result = await store.activate(parsed, left());
         if (result.changed) {
           metrics.increment('kill_switch_activations_total', { scope: result.row.scope });
           await publishCommitted();
@@ -118,9 +134,11 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
     async deactivate(input) {
       const parsed = parseDeactivateInput(input);
-      return guarded('deactivating a kill switch', async () => {
-        await access.authorizeSwitch(parsed.deactivatedBy, 'deactivate', parsed.id);
-        const result = await store.deactivate(parsed);
+      return guarded('deactivating a kill switch', async (left) => {
+        await authorized(left, (budget) =>
+          access.authorizeSwitch(parsed.deactivatedBy, 'deactivate', parsed.id, budget),
+        );
+        const result = await store.deactivate(parsed, left());
         if (result.changed) {
           metrics.increment('kill_switch_deactivations_total', { scope: result.row.scope });
           await publishCommitted();

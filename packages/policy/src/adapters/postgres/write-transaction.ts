@@ -1,0 +1,159 @@
+/**
+ * Runs one write transaction under a deadline so it settles, and never lies: COMMIT is never
+ * sent after the deadline, a late session is ended by pid, and a lost COMMIT is resolved by
+ * looking for the transaction's own audit record before the caller is answered.
+ */
+import { type Database, type Transaction, isConnectionError, rootCauseMessage, rowsOf, withDeadline } from '@rtv/db';
+import { sql } from 'drizzle-orm';
+import { OutcomeUnknownError, StateUnavailableError } from '../../errors';
+
+/** What a body tells the runner about its transaction. */
+export interface WriteAttempt {
+  /** An audit record id the transaction inserts: finding it proves the COMMIT took effect. */
+  marker?: string;
+  /** The switch written, named in errors. */
+  id?: string;
+}
+
+export type WriteBody<T> = (tx: Transaction, attempt: WriteAttempt) => Promise<T>;
+
+export type WriteRunner = <T>(what: string, body: WriteBody<T>, timeoutMs: number) => Promise<T>;
+
+/** BEGIN and the pid, the caller's statements, then COMMIT sent. */
+type Phase = 'begin' | 'body' | 'commit';
+
+/** Raised inside an attempt; carries how far the transaction got. */
+class AttemptFailed extends Error {
+  constructor(
+    readonly phase: Phase,
+    readonly pid: number | undefined,
+    override readonly cause: unknown,
+    /** What the body returned, when it got that far. */
+    readonly result: unknown,
+  ) {
+    super('write attempt failed', { cause });
+  }
+}
+
+/** Time left for ending a late session and reading the outcome back. */
+const resolveBudgetMs = (timeoutMs: number) => Math.min(1000, Math.floor(timeoutMs / 4));
+
+export function createWriteRunner(db: Database): WriteRunner {
+  /** Ends a session from another connection; resolves whether it is gone (undefined: no answer). */
+  async function endSession(pid: number, budgetMs: number): Promise<boolean | undefined> {
+    try {
+      const rows = await withDeadline(
+        db.execute(sql`SELECT pg_terminate_backend(pid, ${Math.max(1, budgetMs - 50)}::bigint) AS ended
+          FROM pg_stat_activity WHERE pid = ${pid}`),
+        budgetMs,
+        'ending a late write session',
+      );
+      const [row] = rowsOf<{ ended: boolean }>(rows);
+      return row === undefined || row.ended === true;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function committed(marker: string, budgetMs: number): Promise<boolean | undefined> {
+    try {
+      const rows = await withDeadline(
+        db.execute(sql`SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = ${marker}) AS found`),
+        budgetMs,
+        'reading a write back',
+      );
+      return rowsOf<{ found: boolean }>(rows)[0]?.found === true;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** After COMMIT was sent with no answer: end the session, then the audit record tells. */
+  async function resolveOutcome<T>(what: string, attempt: WriteAttempt, failure: AttemptFailed, budgetMs: number) {
+    const result = failure.result as T;
+    const unknown = (detail: string) =>
+      new OutcomeUnknownError(
+        `PostgreSQL got the COMMIT while ${what}${attempt.id ? ` (${attempt.id})` : ''} but its answer was lost (${rootCauseMessage(failure.cause)}), and ${detail}: the change may or may not be in effect. Read the switch before acting again.`,
+        attempt.id,
+        { cause: failure.cause },
+      );
+    if (!attempt.marker) return result; // nothing was written: the outcome is the same either way
+    const ended = failure.pid === undefined ? undefined : await endSession(failure.pid, budgetMs);
+    if (ended !== true) throw unknown('its session could not be ended to settle it');
+    const found = await committed(attempt.marker, budgetMs);
+    if (found === true) return result;
+    if (found === false) {
+      throw new StateUnavailableError(
+        `PostgreSQL did not confirm the COMMIT while ${what}; its session was ended and the change is not in effect. Nothing was changed.`,
+        { cause: failure.cause },
+      );
+    }
+    throw unknown('the state could not be read back');
+  }
+
+  async function attemptOnce<T>(what: string, body: WriteBody<T>, budgetMs: number, attempt: WriteAttempt) {
+    // Written inside the callback, read at the deadline: an object, so neither side narrows it.
+    const at: { phase: Phase; pid?: number; abandoned: boolean; result?: T } = { phase: 'begin', abandoned: false };
+    // The driver sends COMMIT when this callback resolves and ROLLBACK when it throws.
+    const running = db.transaction(async (tx) => {
+      const [row] = rowsOf<{ pid: number }>(await tx.execute(sql`SELECT pg_backend_pid() AS pid`));
+      if (row !== undefined) at.pid = Number(row.pid);
+      at.phase = 'body';
+      const result = await body(tx, attempt);
+      at.result = result;
+      // The deadline passed while the body ran: never COMMIT what the caller was told failed.
+      if (at.abandoned) throw new Error('abandoned at the write deadline');
+      at.phase = 'commit';
+      return result;
+    });
+    try {
+      return await withDeadline(running, budgetMs, what);
+    } catch (error) {
+      at.abandoned = true;
+      // A session stuck before COMMIT still holds its row locks: end it now, not at idle_in_transaction_session_timeout.
+      if (at.phase !== 'commit' && at.pid !== undefined && isDeadline(error)) void endSession(at.pid, 1000);
+      throw new AttemptFailed(at.phase, at.pid, error, at.result);
+    }
+  }
+
+  return async function runWrite<T>(what: string, body: WriteBody<T>, timeoutMs: number): Promise<T> {
+    const started = performance.now();
+    const txBudget = () => Math.max(1, timeoutMs - resolveBudgetMs(timeoutMs) - (performance.now() - started));
+    let firstFailure: unknown;
+    for (let attemptNo = 1; ; attemptNo++) {
+      const attempt: WriteAttempt = {};
+      // The retry after a dead connection gets a short budget: a fresh connection answers at once or not at all.
+      const budget = attemptNo === 1 ? txBudget() : Math.min(txBudget(), RETRY_BUDGET_MS);
+      try {
+        return await attemptOnce(what, body, budget, attempt);
+      } catch (error) {
+        if (!(error instanceof AttemptFailed)) throw error;
+        const cause = error.cause;
+        // COMMIT sent and its answer lost (an answered COMMIT that failed committed nothing).
+        if (error.phase === 'commit' && isConnectionError(cause)) {
+          return resolveOutcome<T>(what, attempt, error, resolveBudgetMs(timeoutMs));
+        }
+        // The retry's own deadline says less than the dead connection that caused it.
+        if (firstFailure !== undefined) throw firstFailure;
+        if (isDeadline(cause)) throw deadlinePassed(what, timeoutMs, cause);
+        // A dead pooled connection (failover): nothing was committed, so once more on a fresh one.
+        if (isConnectionError(cause)) {
+          firstFailure = cause;
+          continue;
+        }
+        throw cause;
+      }
+    }
+  };
+}
+
+const RETRY_BUDGET_MS = 2000;
+
+const isDeadline = (error: unknown) => (error as { name?: unknown } | null)?.name === 'DeadlineError';
+
+function deadlinePassed(what: string, timeoutMs: number, cause: unknown): StateUnavailableError {
+  return new StateUnavailableError(
+    `PostgreSQL did not answer while ${what} within writeTimeoutMs (${timeoutMs} ms). Nothing was changed: the transaction never reached COMMIT and its session is ended.`,
+    { cause },
+  );
+}
