@@ -11,7 +11,7 @@ export function asStoreError(error: unknown, during: string): unknown {
   const state = pgErrorCode(error);
   if (state === '55P03') {
     return new StateUnavailableError(
-      `Another writer holds this kill switch while ${during}: its row lock was not released within lock_timeout (55P03). Nothing was changed; retry shortly.`,
+      `Another writer holds this kill switch while ${during}: a lock it needs (the switch's row) was not released within lock_timeout (55P03). Nothing was changed; retry shortly.`,
       { cause: error },
     );
   }

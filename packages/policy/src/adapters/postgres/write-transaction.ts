@@ -120,9 +120,10 @@ export function createWriteRunner(db: Database): WriteRunner {
     const started = performance.now();
     const txBudget = () => Math.max(1, timeoutMs - resolveBudgetMs(timeoutMs) - (performance.now() - started));
     let firstFailure: unknown;
+    let retried = false;
     for (let attemptNo = 1; ; attemptNo++) {
       const attempt: WriteAttempt = {};
-      // The retry after a dead connection gets a short budget: a fresh connection answers at once or not at all.
+      // Retries after a dead connection get a short budget: a fresh connection answers at once or not at all.
       const budget = attemptNo === 1 ? txBudget() : Math.min(txBudget(), RETRY_BUDGET_MS);
       try {
         return await attemptOnce(what, body, budget, attempt);
@@ -133,20 +134,24 @@ export function createWriteRunner(db: Database): WriteRunner {
         if (error.phase === 'commit' && isConnectionError(cause)) {
           return resolveOutcome<T>(what, attempt, error, resolveBudgetMs(timeoutMs));
         }
-        // The retry's own deadline says less than the dead connection that caused it.
-        if (firstFailure !== undefined) throw firstFailure;
-        if (isDeadline(cause)) throw deadlinePassed(what, timeoutMs, cause);
-        // A dead pooled connection (failover): nothing was committed, so once more on a fresh one.
-        if (isConnectionError(cause)) {
-          firstFailure = cause;
-          continue;
+        if (isDeadline(cause)) {
+          // The retry's own deadline says less than the dead connection that caused it.
+          throw firstFailure ?? deadlinePassed(what, timeoutMs, cause);
         }
-        throw cause;
+        if (!isConnectionError(cause)) throw cause;
+        firstFailure ??= cause;
+        // Nothing was committed. After a failover every pooled connection may be dead: those
+        // fail at BEGIN at once and are skipped; a failure past BEGIN is retried once.
+        const skipDead = error.phase === 'begin' && attemptNo <= MAX_DEAD_CONNECTIONS_SKIPPED;
+        if (!skipDead && retried) throw firstFailure;
+        if (!skipDead) retried = true;
       }
     }
   };
 }
 
+/** How many dead pooled connections a write may meet at BEGIN before it gives up (a pool's usual size). */
+const MAX_DEAD_CONNECTIONS_SKIPPED = 10;
 const RETRY_BUDGET_MS = 2000;
 
 const isDeadline = (error: unknown) => (error as { name?: unknown } | null)?.name === 'DeadlineError';
