@@ -192,4 +192,46 @@ describe('a frozen writer holding locks', () => {
     await holder;
     expect(await verifyAuditChain(kit.h.database.db)).toMatchObject({ ok: true });
   });
+
+  it('a writer of ours frozen mid-transaction (its switch locked, history written) does not hold the chain head or the version', async () => {
+    const a = await newSwitch();
+    const b = await newSwitch();
+    let thaw: () => void = () => {};
+    const frozenUntil = new Promise<void>((resolve) => {
+      thaw = resolve;
+    });
+    let reached: () => void = () => {};
+    const isFrozen = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const audit = kit.h.audit as PostgresAuditEmitter;
+    // Frozen at the last gap between round trips: before the statement that appends the audit and bumps the version.
+    const freezing = {
+      ...audit,
+      emitMany: async (...args: Parameters<typeof audit.emitMany>) => {
+        reached();
+        await frozenUntil;
+        return audit.emitMany(...args);
+      },
+    };
+    const frozenWriter = kit.h.service({ audit: freezing, redis: undefined, pollIntervalMs: 60_000 });
+    kit.defer(() => frozenWriter.close());
+    const writer = kit.h.service({ redis: undefined, pollIntervalMs: 60_000 });
+    kit.defer(() => writer.close());
+
+    const frozenActivation = frozenWriter.activate({ id: a.id, reason: REASON, activatedBy: ADMIN });
+    kit.defer(async () => {
+      thaw();
+      await frozenActivation.catch(() => {});
+    });
+    await isFrozen;
+    const resultB = await writer.activate({ id: b.id, reason: REASON, activatedBy: ADMIN });
+    expect(resultB.changed).toBe(true);
+    const deactivatedB = await writer.deactivate({ id: b.id, reason: REASON, deactivatedBy: ADMIN });
+    expect(deactivatedB.changed).toBe(true);
+
+    thaw();
+    expect((await frozenActivation).changed).toBe(true);
+    expect(await verifyAuditChain(kit.h.database.db)).toMatchObject({ ok: true });
+  });
 });
