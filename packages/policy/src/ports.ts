@@ -78,6 +78,8 @@ export interface StoreWriteResult {
   row: KillSwitch;
   /** False when the switch was already in the target state: nothing was written. */
   changed: boolean;
+  /** True when an active switch's hold was extended or re-reasoned (an `updated` transition). */
+  updated?: boolean;
 }
 
 /** The active switches and the state version they belong to, read consistently. */
@@ -102,7 +104,11 @@ export interface WriteOptions {
 export interface SwitchStore {
   /** Inserts an inactive switch with its `created` history and audit; `ConflictError` on a duplicate target. */
   create(input: CreateSwitchInput, options?: WriteOptions): Promise<KillSwitch>;
-  /** Activates unless it already blocks (then `changed: false`); `NotFoundError` on an unknown id. */
+  /**
+   * Activates unless it already blocks; an active switch given a new reason or `expiresAt` is
+   * updated (`updated` history and audit, version+1, `changed: true, updated: true`), otherwise
+   * `changed: false`. `NotFoundError` on an unknown id.
+   */
   activate(input: ActivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
   /** Deactivates unless it is inactive (then `changed: false`); `NotFoundError` on an unknown id. */
   deactivate(input: DeactivateInput, options?: WriteOptions): Promise<StoreWriteResult>;

@@ -62,6 +62,13 @@ export interface ActivateInput {
   metadata?: Record<string, unknown>;
   /** The switch stops blocking by itself at this instant (temporary holds, cooldowns). */
   expiresAt?: Date;
+  /**
+   * On a switch that is already active: apply this `reason` and `expiresAt` (an absent one keeps
+   * the current expiry) as one `updated` transition, to extend or re-reason a hold without a gap.
+   * Without it, activating an active switch is a no-op whatever it carries, so duplicate trips
+   * (monitors, concurrent operators) make one transition. @default false
+   */
+  updateHold?: boolean;
 }
 
 export interface DeactivateInput {

@@ -183,6 +183,7 @@ const activateSchema = z
       incidentId: identifier('incidentId', 100).optional(),
       metadata: metadata.optional(),
       expiresAt: z.date({ invalid_type_error: 'expiresAt must be a Date' }).optional(),
+      updateHold: z.boolean({ invalid_type_error: 'updateHold must be a boolean' }).optional(),
     },
     { invalid_type_error: 'input must be an object', required_error: 'input is required' },
   )

@@ -125,7 +125,8 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
         await authorized(left, (budget) => access.authorizeSwitch(parsed.activatedBy, 'activate', parsed.id, budget));
         const result = await store.activate(parsed, left());
         if (result.changed) {
-          metrics.increment('kill_switch_activations_total', { scope: result.row.scope });
+          const metric = result.updated ? 'kill_switch_holds_updated_total' : 'kill_switch_activations_total';
+          metrics.increment(metric, { scope: result.row.scope });
           await publishCommitted();
         }
         return { switch: result.row, changed: result.changed };

@@ -84,6 +84,23 @@ export const activatedFields = (input: ActivateInput, now: Date) => ({
   updatedAt: now,
 });
 
+/**
+ * What activating an already active switch changes when the caller asks (`updateHold`): a new
+ * reason, or a new `expiresAt` (an absent one keeps the current expiry). `null` when nothing.
+ */
+export function holdChanges(existing: KillSwitch, input: ActivateInput, now: Date) {
+  if (input.updateHold !== true) return null;
+  const reasonChanged = input.reason !== existing.reason;
+  const expiryChanged =
+    input.expiresAt !== undefined && input.expiresAt.getTime() !== (existing.expiresAt?.getTime() ?? null);
+  if (!reasonChanged && !expiryChanged) return null;
+  return {
+    reason: input.reason,
+    expiresAt: expiryChanged ? (input.expiresAt ?? null) : existing.expiresAt,
+    updatedAt: now,
+  };
+}
+
 export const deactivatedFields = (now: Date) => ({
   isActive: false,
   reason: null,
@@ -121,6 +138,26 @@ export function activatedRecord(input: ActivateInput, at: Date): TransitionRecor
       trigger: input.activatedBy === 'system:auto_trip' ? 'auto_trip' : 'manual',
       incidentId: input.incidentId ?? null,
       expiresAt: input.expiresAt ? input.expiresAt.toISOString() : null,
+      ...input.metadata,
+    },
+  };
+}
+
+/** An active hold extended or re-reasoned: who changed it, and what it was before. */
+export function updatedRecord(existing: KillSwitch, input: ActivateInput, at: Date): TransitionRecord {
+  return {
+    action: 'updated',
+    previousState: true,
+    newState: true,
+    reason: input.reason,
+    actor: input.activatedBy,
+    at,
+    details: {
+      incidentId: input.incidentId ?? null,
+      expiresAt: (input.expiresAt ?? existing.expiresAt)?.toISOString() ?? null,
+      previousReason: existing.reason,
+      previousExpiresAt: existing.expiresAt?.toISOString() ?? null,
+      activatedBy: existing.activatedBy,
       ...input.metadata,
     },
   };

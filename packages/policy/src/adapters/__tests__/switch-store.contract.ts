@@ -73,6 +73,63 @@ export function switchStoreContract(name: string, open: () => Promise<StoreUnder
       expect(await t.auditTypes(row.id)).toEqual(['KILL_SWITCH_CREATED', 'KILL_SWITCH_ACTIVATED']);
     });
 
+    it('extends or re-reasons an active hold when asked (updateHold), in one transition; the same hold again changes nothing', async () => {
+      const row = await createClientAll();
+      const firstExpiry = new Date(t.clock.now() + 60_000);
+      await t.store.activate({ id: row.id, reason: REASON, activatedBy: ACTOR, expiresAt: firstExpiry });
+      const before = await t.store.readVersion();
+      t.clock.advance(1_000);
+      const laterExpiry = new Date(t.clock.now() + 3_600_000);
+      const extended = await t.store.activate({
+        id: row.id,
+        reason: 'contract suite: extended hold',
+        activatedBy: 'second-operator',
+        expiresAt: laterExpiry,
+        updateHold: true,
+      });
+      expect(extended).toMatchObject({ changed: true, updated: true });
+      expect(extended.row).toMatchObject({
+        isActive: true,
+        reason: 'contract suite: extended hold',
+        activatedBy: ACTOR,
+      });
+      expect(extended.row.expiresAt?.getTime()).toBe(laterExpiry.getTime());
+      expect(await t.store.readVersion()).toBe(before + 1);
+      const last = (await t.store.history(row.id)).at(-1);
+      expect(last).toMatchObject({
+        action: 'updated',
+        previousState: true,
+        newState: true,
+        performedBy: 'second-operator',
+      });
+      expect(last?.metadata).toMatchObject({
+        previousReason: REASON,
+        previousExpiresAt: firstExpiry.toISOString(),
+        expiresAt: laterExpiry.toISOString(),
+      });
+      const same = await t.store.activate({
+        id: row.id,
+        reason: 'contract suite: extended hold',
+        activatedBy: 'second-operator',
+        expiresAt: laterExpiry,
+        updateHold: true,
+      });
+      expect(same.changed).toBe(false);
+      // No expiresAt keeps the current expiry: with the same reason it is a no-op too.
+      const noExpiry = await t.store.activate({
+        id: row.id,
+        reason: 'contract suite: extended hold',
+        activatedBy: ACTOR,
+      });
+      expect(noExpiry.changed).toBe(false);
+      expect(await t.store.readVersion()).toBe(before + 1);
+      expect(await t.auditTypes(row.id)).toEqual([
+        'KILL_SWITCH_CREATED',
+        'KILL_SWITCH_ACTIVATED',
+        'KILL_SWITCH_UPDATED',
+      ]);
+    });
+
     it('deactivates once, recording how long the switch was active', async () => {
       const row = await createClientAll();
       await t.store.activate({ id: row.id, reason: REASON, activatedBy: ACTOR });

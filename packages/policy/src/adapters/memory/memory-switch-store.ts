@@ -20,9 +20,11 @@ import {
   duplicateTarget,
   expiredRecord,
   historyValues,
+  holdChanges,
   isEffectivelyActive,
   newSwitchRow,
   notFound,
+  updatedRecord,
 } from '../../write/transition-records';
 
 export interface MemorySwitchStoreOptions {
@@ -101,7 +103,13 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
     async activate(input) {
       const before = existing(input.id);
       const now = new Date(clock.now());
-      if (isEffectivelyActive(before, now.getTime())) return { row: copy(before), changed: false };
+      if (isEffectivelyActive(before, now.getTime())) {
+        const changes = holdChanges(before, input, now);
+        if (!changes) return { row: copy(before), changed: false };
+        const updated = { ...before, ...changes };
+        commit(updated, updatedRecord(before, input, now), true);
+        return { row: copy(updated), changed: true, updated: true };
+      }
       const row = { ...before, ...activatedFields(input, now) };
       commit(row, activatedRecord(input, now), true);
       return { row: copy(row), changed: true };

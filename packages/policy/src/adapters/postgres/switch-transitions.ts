@@ -26,9 +26,11 @@ import {
   duplicateTarget,
   expiredRecord,
   historyValues,
+  holdChanges,
   isEffectivelyActive,
   newSwitchRow,
   notFound,
+  updatedRecord,
 } from '../../write/transition-records';
 import { type WriteAttempt, createWriteRunner } from './write-transaction';
 
@@ -115,7 +117,13 @@ export function createPostgresTransitions(
           const existing = await lockSwitch(tx, input.id);
           // Read the time after the lock: a caller that waited for it must not be stamped before the one it waited on.
           const now = new Date(clock.now());
-          if (isEffectivelyActive(existing, now.getTime())) return { row: existing, changed: false };
+          if (isEffectivelyActive(existing, now.getTime())) {
+            const changes = holdChanges(existing, input, now);
+            if (!changes) return { row: existing, changed: false };
+            const updated = await update(tx, input.id, changes);
+            await record(tx, attempt, [{ row: updated, transition: updatedRecord(existing, input, now) }], now);
+            return { row: updated, changed: true, updated: true };
+          }
           const row = await update(tx, input.id, activatedFields(input, now));
           await record(tx, attempt, [{ row, transition: activatedRecord(input, now) }], now);
           return { row, changed: true };
