@@ -110,6 +110,12 @@ export interface SwitchStore {
    * `changed: false`. `NotFoundError` on an unknown id.
    */
   activate(input: ActivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
+  /**
+   * Activates many switches in ONE unit of work (an auto-trip storm): each as `activate` would,
+   * with its history and audit, and one version bump for them all. All or nothing: an unknown
+   * id is a `NotFoundError` naming it and nothing changes. Results are in input order.
+   */
+  activateMany(inputs: readonly ActivateInput[], options?: WriteOptions): Promise<StoreWriteResult[]>;
   /** Deactivates unless it is inactive (then `changed: false`); `NotFoundError` on an unknown id. */
   deactivate(input: DeactivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
   /** Turns off switches past their expiry, with `expired` history and audit; returns them. */

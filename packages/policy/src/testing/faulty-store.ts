@@ -23,7 +23,7 @@ function connectionRefused(what: string): Error {
   });
 }
 
-const WRITES = new Set<keyof SwitchStore>(['create', 'activate', 'deactivate', 'expireDue']);
+const WRITES = new Set<keyof SwitchStore>(['create', 'activate', 'activateMany', 'deactivate', 'expireDue']);
 
 export function withStoreFaults(store: SwitchStore): { store: SwitchStore; faults: StoreFaults } {
   let down = false;
@@ -46,6 +46,7 @@ export function withStoreFaults(store: SwitchStore): { store: SwitchStore; fault
   const wrapped: SwitchStore = {
     create: async (input, options) => guarded('create', () => store.create(input, options)),
     activate: async (input, options) => guarded('activate', () => store.activate(input, options)),
+    activateMany: async (inputs, options) => guarded('activateMany', () => store.activateMany(inputs, options)),
     deactivate: async (input, options) => guarded('deactivate', () => store.deactivate(input, options)),
     expireDue: async (options) => guarded('expireDue', () => store.expireDue(options)),
     get: async (id) => guarded('get', () => store.get(id)),

@@ -143,6 +143,25 @@ export function activatedRecord(input: ActivateInput, at: Date): TransitionRecor
   };
 }
 
+/**
+ * What activating `existing` does at `now`: a new activation, an update of the hold (when
+ * asked), or nothing. Shared by both stores, one switch or a storm.
+ */
+export function activationOf(
+  existing: KillSwitch,
+  input: ActivateInput,
+  now: Date,
+): { result: { row: KillSwitch; changed: boolean; updated?: boolean }; transition?: TransitionRecord } {
+  if (isEffectivelyActive(existing, now.getTime())) {
+    const changes = holdChanges(existing, input, now);
+    if (!changes) return { result: { row: existing, changed: false } };
+    const row = { ...existing, ...changes };
+    return { result: { row, changed: true, updated: true }, transition: updatedRecord(existing, input, now) };
+  }
+  const row = { ...existing, ...activatedFields(input, now) };
+  return { result: { row, changed: true }, transition: activatedRecord(input, now) };
+}
+
 /** An active hold extended or re-reasoned: who changed it, and what it was before. */
 export function updatedRecord(existing: KillSwitch, input: ActivateInput, at: Date): TransitionRecord {
   return {

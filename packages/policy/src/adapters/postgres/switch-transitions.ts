@@ -12,13 +12,13 @@ import {
   killSwitchHistory,
   killSwitches,
 } from '@rtv/db';
-import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
-import type { Clock, SwitchStore, WriteOptions } from '../../ports';
+import type { Clock, StoreWriteResult, SwitchStore, WriteOptions } from '../../ports';
+import type { ActivateInput } from '../../types';
 import {
   type TransitionRecord,
-  activatedFields,
-  activatedRecord,
+  activationOf,
   auditEventOf,
   createdRecord,
   deactivatedFields,
@@ -26,15 +26,15 @@ import {
   duplicateTarget,
   expiredRecord,
   historyValues,
-  holdChanges,
-  isEffectivelyActive,
   newSwitchRow,
   notFound,
-  updatedRecord,
 } from '../../write/transition-records';
 import { type WriteAttempt, createWriteRunner } from './write-transaction';
 
-type Transitions = Pick<SwitchStore, 'create' | 'activate' | 'deactivate' | 'expireDue' | 'appendAudit'>;
+type Transitions = Pick<
+  SwitchStore,
+  'create' | 'activate' | 'activateMany' | 'deactivate' | 'expireDue' | 'appendAudit'
+>;
 
 export function createPostgresTransitions(
   db: Database,
@@ -70,6 +70,63 @@ export function createPostgresTransitions(
     const bumpVersion = sql`state_bumped AS (
       UPDATE kill_switch_state SET version = version + 1, updated_at = ${bump?.toISOString() ?? null}::timestamptz WHERE id = 1 RETURNING version)`;
     await audit.emitMany(events, { tx, ids, ...(bump ? { with: bumpVersion } : {}) });
+  }
+
+  /**
+   * Activations (or hold updates) of one or many switches: the rows are locked in id order (two
+   * storms never deadlock), every change is computed here, then written by ONE update, one
+   * history insert and the last statement (audit and version).
+   */
+  async function activateRows(
+    tx: Transaction,
+    attempt: WriteAttempt,
+    inputs: readonly ActivateInput[],
+  ): Promise<StoreWriteResult[]> {
+    const ids = [...new Set(inputs.map((input) => input.id))].sort();
+    const locked = await tx
+      .select()
+      .from(killSwitches)
+      .where(inArray(killSwitches.id, ids))
+      .orderBy(asc(killSwitches.id))
+      .for('update');
+    const rows = new Map(locked.map((row) => [row.id, row]));
+    // Read the time after the locks: a caller that waited must not be stamped before the one it waited on.
+    const now = new Date(clock.now());
+    const results: StoreWriteResult[] = [];
+    const transitions: { row: KillSwitch; transition: TransitionRecord }[] = [];
+    for (const input of inputs) {
+      const existing = rows.get(input.id);
+      if (!existing) throw notFound(input.id);
+      const step = activationOf(existing, input, now);
+      results.push(step.result);
+      if (!step.transition) continue;
+      rows.set(input.id, step.result.row);
+      transitions.push({ row: step.result.row, transition: step.transition });
+    }
+    if (transitions.length === 0) return results;
+    await writeRows(tx, [...new Map(transitions.map(({ row }) => [row.id, row])).values()]);
+    await record(tx, attempt, transitions, now);
+    return results;
+  }
+
+  /** The changed rows' activation fields, in one statement whatever their number. */
+  async function writeRows(tx: Transaction, changed: readonly KillSwitch[]): Promise<void> {
+    const values = JSON.stringify(
+      changed.map((row) => ({
+        id: row.id,
+        is_active: row.isActive,
+        reason: row.reason,
+        activated_by: row.activatedBy,
+        activated_at: row.activatedAt?.toISOString() ?? null,
+        expires_at: row.expiresAt?.toISOString() ?? null,
+        updated_at: row.updatedAt.toISOString(),
+      })),
+    );
+    await tx.execute(sql`UPDATE kill_switches AS k SET is_active = v.is_active, reason = v.reason,
+        activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at
+      FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, is_active boolean, reason text, activated_by text,
+        activated_at timestamptz, expires_at timestamptz, updated_at timestamptz)
+      WHERE k.id = v.id`);
   }
 
   async function lockSwitch(tx: Transaction, id: string): Promise<KillSwitch> {
@@ -110,24 +167,23 @@ export function createPostgresTransitions(
     },
 
     async activate(input, options) {
-      return write(
+      const [result] = await write(
         'activating a kill switch',
-        async (tx, attempt) => {
+        (tx, attempt) => {
           attempt.id = input.id;
-          const existing = await lockSwitch(tx, input.id);
-          // Read the time after the lock: a caller that waited for it must not be stamped before the one it waited on.
-          const now = new Date(clock.now());
-          if (isEffectivelyActive(existing, now.getTime())) {
-            const changes = holdChanges(existing, input, now);
-            if (!changes) return { row: existing, changed: false };
-            const updated = await update(tx, input.id, changes);
-            await record(tx, attempt, [{ row: updated, transition: updatedRecord(existing, input, now) }], now);
-            return { row: updated, changed: true, updated: true };
-          }
-          const row = await update(tx, input.id, activatedFields(input, now));
-          await record(tx, attempt, [{ row, transition: activatedRecord(input, now) }], now);
-          return { row, changed: true };
+          return activateRows(tx, attempt, [input]);
         },
+        options,
+      );
+      if (!result) throw notFound(input.id);
+      return result;
+    },
+
+    async activateMany(inputs, options) {
+      if (inputs.length === 0) return [];
+      return write(
+        `activating ${inputs.length} kill switches`,
+        (tx, attempt) => activateRows(tx, attempt, inputs),
         options,
       );
     },
