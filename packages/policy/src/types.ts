@@ -149,6 +149,12 @@ export interface KillSwitchService {
   /** Finds the switch with this exact target, or creates it; safe under races. */
   ensure(input: CreateSwitchInput): Promise<KillSwitch>;
   activate(input: ActivateInput): Promise<TransitionResult>;
+  /**
+   * Trips many switches in ONE transaction (an auto-trip storm): each with its history and
+   * audit, one version bump, all or nothing. Results in input order. A bad input is a
+   * `ValidationError` naming `inputs[i].field`; an unknown id a `NotFoundError` naming its index.
+   */
+  activateMany(inputs: readonly ActivateInput[]): Promise<TransitionResult[]>;
   deactivate(input: DeactivateInput): Promise<TransitionResult>;
   listActive(filter?: ListActiveFilter): Promise<KillSwitch[]>;
   /** Throws `NotFoundError` (`Kill switch not found: <id>`). */

@@ -230,6 +230,56 @@ export function parseInput<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, input
 
 export const parseCreateInput = (input: unknown): CreateSwitchInput => parseInput(createSchema, input);
 export const parseActivateInput = (input: unknown): ActivateInput => parseInput(activateSchema, input);
+/** Most activations one `activateMany` takes: a storm of a whole fleet's clients, bounded. */
+export const MAX_BATCH_ACTIVATIONS = 10_000;
+
+/** Issues of one batch item, renamed `inputs[i].field`, so the caller knows which input is bad. */
+function batchItemError(index: number, error: unknown): ValidationError {
+  const at = `inputs[${index}]`;
+  if (error instanceof ValidationError) {
+    return new ValidationError(
+      `${at}: ${error.message}`,
+      error.issues.map((issue) => ({ field: `${at}.${issue.field}`, message: issue.message })),
+    );
+  }
+  // A getter or Proxy trap of the caller's object threw while it was read.
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ValidationError(`${at} could not be read: ${detail}`, [{ field: at, message: 'could not be read' }]);
+}
+
+/** Each activation of a batch, validated as `activate` would; ids must not repeat. */
+export function parseActivateManyInput(input: unknown): ActivateInput[] {
+  if (!Array.isArray(input)) {
+    throw new ValidationError('inputs must be an array of activations', [
+      { field: 'inputs', message: 'must be an array' },
+    ]);
+  }
+  if (input.length > MAX_BATCH_ACTIVATIONS) {
+    throw new ValidationError(`inputs must hold at most ${MAX_BATCH_ACTIVATIONS} activations`, [
+      { field: 'inputs', message: `at most ${MAX_BATCH_ACTIVATIONS} items` },
+    ]);
+  }
+  const firstIndexOf = new Map<string, number>();
+  const parsed: ActivateInput[] = [];
+  for (let i = 0; i < input.length; i++) {
+    let item: ActivateInput;
+    try {
+      item = parseActivateInput(input[i]);
+    } catch (error) {
+      throw batchItemError(i, error);
+    }
+    const earlier = firstIndexOf.get(item.id);
+    if (earlier !== undefined) {
+      throw new ValidationError(`inputs[${i}].id repeats inputs[${earlier}].id (${item.id})`, [
+        { field: `inputs[${i}].id`, message: `repeats inputs[${earlier}].id` },
+      ]);
+    }
+    firstIndexOf.set(item.id, i);
+    parsed.push(item);
+  }
+  return parsed;
+}
+
 export const parseDeactivateInput = (input: unknown): DeactivateInput => parseInput(deactivateSchema, input);
 export const parseListActiveFilter = (input: unknown): ListActiveFilter => parseInput(listActiveSchema, input ?? {});
 export const parseListFilter = (input: unknown): ListSwitchesFilter => parseInput(listSchema, input ?? {});

@@ -6,12 +6,12 @@
 import type { Logger } from '@rtv/audit';
 import { errorFields } from '@rtv/audit';
 import { withDeadline } from '@rtv/db';
-import { ValidationError, isConflictError } from '../errors';
+import { NotFoundError, ValidationError, isConflictError, isNotFoundError } from '../errors';
 import type { Authorizer, Clock, Metrics, SwitchStore, WriteOptions } from '../ports';
 import { asStoreError } from '../store-errors';
 import type { SnapshotSync } from '../sync/snapshot-sync';
-import type { CreateSwitchInput, KillSwitchService } from '../types';
-import { parseActivateInput, parseCreateInput, parseDeactivateInput } from '../validation';
+import type { ActivateInput, CreateSwitchInput, KillSwitchService } from '../types';
+import { parseActivateInput, parseActivateManyInput, parseCreateInput, parseDeactivateInput } from '../validation';
 import { coordinatesOf, createWriteAuthorization } from './authorize-write';
 
 export interface SwitchCommandsOptions {
@@ -27,7 +27,10 @@ export interface SwitchCommandsOptions {
   assertOpen: () => void;
 }
 
-export type SwitchCommands = Pick<KillSwitchService, 'create' | 'ensure' | 'activate' | 'deactivate' | 'sweepExpired'>;
+export type SwitchCommands = Pick<
+  KillSwitchService,
+  'create' | 'ensure' | 'activate' | 'activateMany' | 'deactivate' | 'sweepExpired'
+>;
 
 const targetOf = (input: CreateSwitchInput) => ({
   scope: input.scope,
@@ -36,6 +39,20 @@ const targetOf = (input: CreateSwitchInput) => ({
   clientId: input.clientId ?? null,
   platform: input.platform ?? null,
 });
+
+/** `now` from the service's clock: a test clock decides what the future is. */
+function assertFutureExpiry(input: ActivateInput, field: string, now: number): void {
+  if (input.expiresAt && input.expiresAt.getTime() <= now) {
+    throw new ValidationError(`${field} must be in the future`, [{ field, message: 'must be in the future' }]);
+  }
+}
+
+/** A store's NOT_FOUND for a batch names the input's index too. */
+function withBatchIndex(error: unknown, inputs: readonly ActivateInput[]): unknown {
+  if (!isNotFoundError(error) || error.id === undefined) return error;
+  const index = inputs.findIndex((input) => input.id === error.id);
+  return index < 0 ? error : new NotFoundError(`inputs[${index}]: ${error.message}`, error.id);
+}
 
 export function createSwitchCommands(options: SwitchCommandsOptions): SwitchCommands {
   const { store, sync, clock, metrics, logger } = options;
@@ -116,11 +133,7 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
     async activate(input) {
       const parsed = parseActivateInput(input);
-      if (parsed.expiresAt && parsed.expiresAt.getTime() <= clock.now()) {
-        throw new ValidationError('expiresAt must be in the future', [
-          { field: 'expiresAt', message: 'must be in the future' },
-        ]);
-      }
+      assertFutureExpiry(parsed, 'expiresAt', clock.now());
       return guarded('activating a kill switch', async (left) => {
         await authorized(left, (budget) => access.authorizeSwitch(parsed.activatedBy, 'activate', parsed.id, budget));
         const result = await store.activate(parsed, left());
@@ -130,6 +143,29 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
           await publishCommitted();
         }
         return { switch: result.row, changed: result.changed };
+      });
+    },
+
+    async activateMany(inputs) {
+      const parsed = parseActivateManyInput(inputs);
+      const now = clock.now();
+      parsed.forEach((item, i) => assertFutureExpiry(item, `inputs[${i}].expiresAt`, now));
+      return guarded(`activating ${parsed.length} kill switches`, async (left) => {
+        if (options.authorize) {
+          for (const item of parsed) {
+            await authorized(left, (budget) => access.authorizeSwitch(item.activatedBy, 'activate', item.id, budget));
+          }
+        }
+        const results = await store.activateMany(parsed, left()).catch((error: unknown) => {
+          throw withBatchIndex(error, parsed);
+        });
+        const changed = results.filter((r) => r.changed);
+        for (const result of changed) {
+          const metric = result.updated ? 'kill_switch_holds_updated_total' : 'kill_switch_activations_total';
+          metrics.increment(metric, { scope: result.row.scope });
+        }
+        if (changed.length > 0) await publishCommitted();
+        return results.map((r) => ({ switch: r.row, changed: r.changed }));
       });
     },
 
