@@ -235,3 +235,37 @@ describe('a frozen writer holding locks', () => {
     expect(await verifyAuditChain(kit.h.database.db)).toMatchObject({ ok: true });
   });
 });
+
+describe('a batch stop', () => {
+  it('two overlapping storms from two instances commit without deadlock: one transition per switch, one bump each, a valid chain', async () => {
+    const rows = await Promise.all(Array.from({ length: 40 }, () => newSwitch()));
+    const first = kit.h.service({ redis: undefined, pollIntervalMs: 60_000 });
+    const second = kit.h.service({ redis: undefined, pollIntervalMs: 60_000 });
+    kit.defer(
+      () => first.close(),
+      () => second.close(),
+    );
+    const versionBefore = await readVersion();
+    const trip = (ids: string[]) => ids.map((id) => ({ id, reason: REASON, activatedBy: 'system:auto_trip' }));
+    const ids = rows.map((row) => row.id);
+    // Opposite orders over an overlapping half: without ordered locks these two would deadlock.
+    const [a, b] = await Promise.all([
+      first.activateMany(trip(ids.slice(0, 30))),
+      second.activateMany(trip(ids.slice(10).reverse())),
+    ]);
+    const transitions = [...a, ...b].filter((r) => r.changed).map((r) => r.switch.id);
+    expect(transitions.sort()).toEqual([...ids].sort());
+    expect(await readVersion()).toBe(versionBefore + 2);
+    for (const id of ids) {
+      expect((await kit.h.historyFor(id)).map((e) => e.action)).toEqual(['created', 'activated']);
+    }
+    expect(await verifyAuditChain(kit.h.database.db)).toMatchObject({ ok: true });
+  });
+});
+
+async function readVersion(): Promise<number> {
+  const rows = rowsOf<{ version: string | number }>(
+    await kit.h.database.db.execute(sql`SELECT version FROM kill_switch_state WHERE id = 1`),
+  );
+  return Number(rows[0]?.version);
+}
