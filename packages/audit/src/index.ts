@@ -15,7 +15,13 @@ export {
   type ChainBreak,
   type HashedFields,
 } from './hash-chain';
-export { AUDIT_LIMITS, validateAuditEvent, type ValidAuditEvent } from './validate-event';
+export {
+  AUDIT_LIMITS,
+  encodeUnstorable,
+  isStorableText,
+  validateAuditEvent,
+  type ValidAuditEvent,
+} from './validate-event';
 export {
   createAuditEmitter,
   isTransactionalAuditEmitter,

@@ -1,3 +1,4 @@
+import { encodeUnstorable } from '@rtv/audit';
 /**
  * Asks the authorizer before a write. A refusal is audited (in the store's
  * own trail) before the caller hears `ForbiddenError`, so a denied attempt
@@ -7,6 +8,8 @@ import type { KillSwitch } from '@rtv/db';
 import { ForbiddenError } from '../errors';
 import type { AuthorizationRequest, Authorizer, Metrics, SwitchStore, WriteOptions } from '../ports';
 import { AUDIT_TYPES, notFound } from './transition-records';
+
+const MAX_WHY = 1000;
 
 export type SwitchCoordinates = AuthorizationRequest['switch'];
 
@@ -52,7 +55,8 @@ export function createWriteAuthorization(
     if (!authorizer) return;
     const verdict = await authorizer({ actor, operation, switch: target });
     if (verdict === true) return;
-    const why = typeof verdict === 'string' ? verdict : 'not allowed';
+    // The authorizer's words go to the audit as they can be stored: encoded, bounded.
+    const why = typeof verdict === 'string' ? encodeUnstorable(verdict.slice(0, MAX_WHY)) : 'not allowed';
     metrics.increment('kill_switch_access_denied_total', { operation });
     const refused = new ForbiddenError(`${actor} may not ${operation} this kill switch: ${why}`, actor, operation);
     try {
