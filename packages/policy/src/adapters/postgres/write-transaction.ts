@@ -78,9 +78,11 @@ export function createWriteRunner(db: Database): WriteRunner {
         { cause: failure.cause },
       );
     if (!attempt.marker) return result; // nothing was written: the outcome is the same either way
-    const ended = failure.pid === undefined ? undefined : await endSession(failure.pid, budgetMs);
+    // Both steps share the budget, so the caller is answered within writeTimeoutMs.
+    const endBudget = Math.max(1, Math.floor(budgetMs * 0.6));
+    const ended = failure.pid === undefined ? undefined : await endSession(failure.pid, endBudget);
     if (ended !== true) throw unknown('its session could not be ended to settle it');
-    const found = await committed(attempt.marker, budgetMs);
+    const found = await committed(attempt.marker, Math.max(1, budgetMs - endBudget));
     if (found === true) return result;
     if (found === false) {
       throw new StateUnavailableError(
