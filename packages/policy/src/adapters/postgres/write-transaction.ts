@@ -9,7 +9,11 @@ import { OutcomeUnknownError, StateUnavailableError } from '../../errors';
 
 /** What a body tells the runner about its transaction. */
 export interface WriteAttempt {
-  /** An audit record id the transaction inserts: finding it proves the COMMIT took effect. */
+  /**
+   * An audit record id the transaction inserts: finding it proves the COMMIT took effect. A body
+   * that writes MUST set it (every transition writes an audit record); left unset, the runner
+   * takes the transaction for one that wrote nothing, whose outcome cannot matter.
+   */
   marker?: string;
   /** The switch written, named in errors. */
   id?: string;
