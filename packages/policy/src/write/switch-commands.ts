@@ -117,7 +117,15 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
     async ensure(input) {
       const parsed = parseCreateInput(input);
-      const find = () => guarded('finding a kill switch', () => store.findByTarget(targetOf(parsed)));
+      // The read before the create is bounded too: ensure is a write (auto-trip's first step).
+      const find = () =>
+        guarded('finding a kill switch', (left) =>
+          withDeadline(
+            store.findByTarget(targetOf(parsed)),
+            left().timeoutMs ?? options.writeTimeoutMs,
+            'finding a kill switch',
+          ),
+        );
       const existing = await find();
       if (existing) return existing;
       try {
