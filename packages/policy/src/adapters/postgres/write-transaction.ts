@@ -4,7 +4,7 @@
  * looking for the transaction's own audit record before the caller is answered.
  */
 import { type Database, type Transaction, isConnectionError, rootCauseMessage, rowsOf, withDeadline } from '@rtv/db';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { OutcomeUnknownError, StateUnavailableError } from '../../errors';
 
 /** What a body tells the runner about its transaction. */
@@ -15,6 +15,8 @@ export interface WriteAttempt {
    * takes the transaction for one that wrote nothing, whose outcome cannot matter.
    */
   marker?: string;
+  /** For writes without an audit id of their own choosing: a boolean SQL expression true once committed. */
+  proof?: SQL;
   /** The switch written, named in errors. */
   id?: string;
 }
@@ -59,13 +61,9 @@ export function createWriteRunner(db: Database): WriteRunner {
     }
   }
 
-  async function committed(marker: string, budgetMs: number): Promise<boolean | undefined> {
+  async function committed(proof: SQL, budgetMs: number): Promise<boolean | undefined> {
     try {
-      const rows = await withDeadline(
-        db.execute(sql`SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = ${marker}) AS found`),
-        budgetMs,
-        'reading a write back',
-      );
+      const rows = await withDeadline(db.execute(sql`SELECT (${proof}) AS found`), budgetMs, 'reading a write back');
       return rowsOf<{ found: boolean }>(rows)[0]?.found === true;
     } catch {
       return undefined;
@@ -81,12 +79,17 @@ export function createWriteRunner(db: Database): WriteRunner {
         attempt.id,
         { cause: failure.cause },
       );
-    if (!attempt.marker) return result; // nothing was written: the outcome is the same either way
+    const proof =
+      attempt.proof ??
+      (attempt.marker === undefined
+        ? undefined
+        : sql`EXISTS (SELECT 1 FROM audit_events WHERE id = ${attempt.marker})`);
+    if (!proof) return result; // nothing was written: the outcome is the same either way
     // Both steps share the budget, so the caller is answered within writeTimeoutMs.
     const endBudget = Math.max(1, Math.floor(budgetMs * 0.6));
     const ended = failure.pid === undefined ? undefined : await endSession(failure.pid, endBudget);
     if (ended !== true) throw unknown('its session could not be ended to settle it');
-    const found = await committed(attempt.marker, Math.max(1, budgetMs - endBudget));
+    const found = await committed(proof, Math.max(1, budgetMs - endBudget));
     if (found === true) return result;
     if (found === false) {
       throw new StateUnavailableError(
