@@ -8,7 +8,14 @@ export type { AuditClock, AuditEmitter, AuditEventInput, AuditRecord, EmitOption
 export { systemAuditClock } from './ports';
 export { errorFields, silentLogger, type LogMethod, type Logger } from './logger';
 export { AuditValidationError, isAuditValidationError } from './errors';
-export { AUDIT_LIMITS, validateAuditEvent, type ValidAuditEvent } from './validate-event';
+export { newAuditId } from './hash-chain';
+export {
+  AUDIT_LIMITS,
+  encodeUnstorable,
+  isStorableText,
+  validateAuditEvent,
+  type ValidAuditEvent,
+} from './validate-event';
 export {
   createAuditEmitter,
   isTransactionalAuditEmitter,

@@ -1,13 +1,19 @@
-import { type Database, type Transaction, auditChainHead, auditEvents, rowsOf } from '@rtv/db';
-import { eq, sql } from 'drizzle-orm';
+import { type Database, type Transaction, rowsOf } from '@rtv/db';
+import type { SQL } from 'drizzle-orm';
 /**
- * The production emitter: writes each record inside a transaction under the
+ * The production emitter: appends inside a transaction, in one statement that takes the
  * chain head's row lock, so seq is gap-free and many processes build one chain.
  */
+import { chainAppendStatement, pendingRecord, recordsOf } from './chain-append-statement';
 import { AuditValidationError } from './errors';
-import { hashRecord, newAuditId } from './hash-chain';
-import { type AuditClock, type AuditEmitter, type AuditRecord, type EmitOptions, systemAuditClock } from './ports';
-import { rowFromRecord } from './record-row';
+import {
+  type AuditClock,
+  type AuditEmitter,
+  type AuditEventInput,
+  type AuditRecord,
+  type EmitOptions,
+  systemAuditClock,
+} from './ports';
 import type { AuditSink } from './sinks/sink';
 import { type DeliveryOptions, SinkDispatcher } from './sinks/sink-dispatcher';
 import { validateAuditEvent } from './validate-event';
@@ -52,6 +58,16 @@ export interface PostgresAuditEmitter extends AuditEmitter {
   readonly [TRANSACTIONAL]: true;
   /** Asks every sink loop to look for new records now (e.g. after a caller's transaction committed). */
   wakeSinks(): void;
+  /**
+   * Appends several records in the caller's transaction in ONE statement, with the caller's
+   * own CTEs joined in (`with`, e.g. a version bump). Issue it last before COMMIT: the chain
+   * head is locked from this statement to the end of the transaction, never across round trips.
+   * Record ids may be chosen by the caller (`ids`), so it can look for them after a lost COMMIT.
+   */
+  emitMany(
+    events: readonly AuditEventInput[],
+    options: { tx: Transaction; with?: SQL; ids?: readonly string[] },
+  ): Promise<AuditRecord[]>;
 }
 
 /**
@@ -76,29 +92,39 @@ export function createAuditEmitter(options: AuditEmitterOptions): PostgresAuditE
     for (const dispatcher of dispatchers) dispatcher.wake();
   };
 
+  async function append(
+    tx: Transaction,
+    events: readonly AuditEventInput[],
+    extra?: SQL,
+    ids?: readonly string[],
+  ): Promise<AuditRecord[]> {
+    const pending = events.map((event, i) =>
+      pendingRecord(
+        validateAuditEvent(event, () => clock.now()),
+        ids?.[i],
+      ),
+    );
+    if (pending.length === 0) return [];
+    const rows = rowsOf<{ id: string; seq: string | number; prev_hash: string; hash: string }>(
+      await tx.execute(chainAppendStatement(pending, extra)),
+    );
+    return recordsOf(pending, rows);
+  }
+
   return {
     async emit(event, emitOptions: EmitOptions = {}): Promise<AuditRecord> {
-      const valid = validateAuditEvent(event, () => clock.now());
-      const append = async (tx: Transaction): Promise<AuditRecord> => {
-        // The row lock serialises emitters (across processes) until this transaction ends.
-        const head = rowsOf<{ seq: string | number; hash: string }>(
-          await tx.execute(sql`SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`),
-        )[0];
-        if (!head) throw new Error('audit_chain_head has no row: run the migrations (`migrate(db)`) first');
-        const unhashed = { ...valid, seq: Number(head.seq) + 1, id: newAuditId(), prevHash: head.hash };
-        const record: AuditRecord = { ...unhashed, hash: hashRecord(unhashed) };
-        await tx.insert(auditEvents).values(rowFromRecord(record));
-        await tx.update(auditChainHead).set({ seq: record.seq, hash: record.hash }).where(eq(auditChainHead.id, 1));
-        return record;
-      };
-      if (emitOptions.tx) {
-        const record = await append(emitOptions.tx);
-        if (dispatchers.length > 0) setTimeout(wakeSinks, callerTxWakeDelayMs).unref();
-        return record;
-      }
-      const record = await db.transaction(append);
-      wakeSinks();
+      const [record] = emitOptions.tx
+        ? await append(emitOptions.tx, [event])
+        : await db.transaction((tx) => append(tx, [event]));
+      if (!record) throw new Error('the audit record was not appended');
+      if (!emitOptions.tx) wakeSinks();
+      else if (dispatchers.length > 0) setTimeout(wakeSinks, callerTxWakeDelayMs).unref();
       return record;
+    },
+    async emitMany(events, options) {
+      const records = await append(options.tx, events, options.with, options.ids);
+      if (dispatchers.length > 0) setTimeout(wakeSinks, callerTxWakeDelayMs).unref();
+      return records;
     },
     [TRANSACTIONAL]: true,
     wakeSinks,

@@ -30,6 +30,14 @@ export interface ValidAuditEvent {
 // PostgreSQL refuses NUL in text and jsonb, and lone surrogates in jsonb.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be refused.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
+/** Whether PostgreSQL can store `text` in text and jsonb columns: no NUL, no unpaired surrogate. */
+export const isStorableText = (text: string): boolean => !UNSTORABLE.test(text);
+
+/** `text` with each NUL or unpaired surrogate written as `\u{XXXX}`, so a record can still say what was sent. */
+export const encodeUnstorable = (text: string): string =>
+  text.replace(UNSTORABLE_ALL, (char) => `\\u{${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}}`);
 
 /** Length in characters (code points), as PostgreSQL's varchar counts them. */
 const codePoints = (value: string): number => {

@@ -12,6 +12,7 @@ import {
   isForbiddenError,
   isKillSwitchError,
   isNotFoundError,
+  isOutcomeUnknownError,
   isStateUnavailableError,
   isValidationError,
 } from '@rtv/policy';
@@ -134,6 +135,12 @@ export function errorToExit(error: unknown, context: ErrorContext = {}): ErrorRe
     return report(
       ExitCode.UNAVAILABLE,
       `${error.message}${where}\n  check that the server is up and reachable from here`,
+    );
+  }
+  if (isOutcomeUnknownError(error)) {
+    return report(
+      ExitCode.OUTCOME_UNKNOWN,
+      `${error.message}${where}\n  read the switch (rtv-ks history <id>) before acting again`,
     );
   }
   if (isKillSwitchError(error)) return report(ExitCode.UNEXPECTED, error.message);

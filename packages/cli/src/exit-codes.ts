@@ -23,6 +23,8 @@ export const ExitCode = {
   ABORTED: 8,
   /** `audit --verify`: the hash chain is broken (tampering or a lost record). */
   INTEGRITY: 9,
+  /** A write's COMMIT got no answer and the state could not be read back: it may or may not be in effect. */
+  OUTCOME_UNKNOWN: 10,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -38,4 +40,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   6  conflict (e.g. a switch with that target already exists)
   7  health degraded
   8  aborted at the confirmation prompt
-  9  audit chain broken (audit --verify)`;
+  9  audit chain broken (audit --verify)
+ 10  outcome unknown: the write may or may not have committed (read the switch before retrying)`;

@@ -14,8 +14,21 @@ export interface CreateDbOptions {
   max?: number;
   /** Seconds to wait for a connection before failing. @default 5 */
   connectTimeoutSeconds?: number;
-  /** Per-statement timeout in ms, so a hung server cannot hold a writer forever. @default 15000 */
+  /**
+   * Per-statement timeout in ms (the server cancels a statement running longer). Below the
+   * service's `writeTimeoutMs` (10000), so a slow statement fails with its own cause first. @default 8000
+   */
   statementTimeoutMs?: number;
+  /**
+   * How long a statement waits for a row lock in ms: a writer frozen while holding a switch's
+   * row makes other writers of that switch fail with 55P03 after this, never hang. @default 3000
+   */
+  lockTimeoutMs?: number;
+  /**
+   * The server ends a session idle inside a transaction for this long in ms (a frozen or
+   * partitioned client), releasing its locks. @default 5000
+   */
+  idleInTransactionTimeoutMs?: number;
   /** How long `close()` lets running queries finish before dropping connections. @default 5 */
   closeTimeoutSeconds?: number;
 }
@@ -27,7 +40,15 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     // Migrations' IF NOT EXISTS notices are noise to an operator.
     onnotice: () => {},
-    connection: { statement_timeout: options.statementTimeoutMs ?? 15_000 },
+    connection: {
+      statement_timeout: options.statementTimeoutMs ?? 8000,
+      lock_timeout: options.lockTimeoutMs ?? 3000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 5000,
+    },
+    // The array-type fetch runs on every new connection outside any caller's promise: when the
+    // server drops the connection during it (a failover), its rejection is unhandled and crashes
+    // the host. The schema has no array columns, so nothing needs it.
+    fetch_types: false,
   });
   const db = drizzle(client, { schema }) as unknown as Database;
   return {

@@ -9,6 +9,7 @@ export type KillSwitchErrorCode =
   | 'FORBIDDEN'
   | 'CONFLICT'
   | 'STATE_UNAVAILABLE'
+  | 'OUTCOME_UNKNOWN'
   | 'TRIPPED';
 
 const BRAND = Symbol.for('@rtv/policy/KillSwitchError');
@@ -74,6 +75,20 @@ export class StateUnavailableError extends KillSwitchError {
   }
 }
 
+/**
+ * A write's COMMIT was sent but no answer came, and reading the state back could not tell
+ * whether it committed: the change may or may not be in effect. Read the switch before retrying.
+ */
+export class OutcomeUnknownError extends KillSwitchError {
+  constructor(
+    message: string,
+    readonly id?: string,
+    options?: { cause?: unknown },
+  ) {
+    super('OUTCOME_UNKNOWN', message, options);
+  }
+}
+
 /** Thrown by the execution gate when a switch blocks the action. */
 export class KillSwitchTrippedError extends KillSwitchError {
   constructor(
@@ -99,4 +114,5 @@ export const isNotFoundError = hasCode<NotFoundError>('NOT_FOUND');
 export const isForbiddenError = hasCode<ForbiddenError>('FORBIDDEN');
 export const isConflictError = hasCode<ConflictError>('CONFLICT');
 export const isStateUnavailableError = hasCode<StateUnavailableError>('STATE_UNAVAILABLE');
+export const isOutcomeUnknownError = hasCode<OutcomeUnknownError>('OUTCOME_UNKNOWN');
 export const isKillSwitchTrippedError = hasCode<KillSwitchTrippedError>('TRIPPED');

@@ -78,6 +78,8 @@ export interface StoreWriteResult {
   row: KillSwitch;
   /** False when the switch was already in the target state: nothing was written. */
   changed: boolean;
+  /** True when an active switch's hold was extended or re-reasoned (an `updated` transition). */
+  updated?: boolean;
 }
 
 /** The active switches and the state version they belong to, read consistently. */
@@ -86,6 +88,12 @@ export interface ActiveState {
   active: KillSwitch[];
   /** The identity of the database this state is from (made at migration). */
   databaseId: string;
+}
+
+/** How long one write may take, end to end, including settling a lost COMMIT. */
+export interface WriteOptions {
+  /** The store answers (or throws a typed error) within this many ms. @default the store's own `writeTimeoutMs` */
+  timeoutMs?: number;
 }
 
 /**
@@ -97,13 +105,23 @@ export interface ActiveState {
  */
 export interface SwitchStore {
   /** Inserts an inactive switch with its `created` history and audit; `ConflictError` on a duplicate target. */
-  create(input: CreateSwitchInput): Promise<KillSwitch>;
-  /** Activates unless it already blocks (then `changed: false`); `NotFoundError` on an unknown id. */
-  activate(input: ActivateInput): Promise<StoreWriteResult>;
+  create(input: CreateSwitchInput, options?: WriteOptions): Promise<KillSwitch>;
+  /**
+   * Activates unless it already blocks; an active switch given a new reason or `expiresAt` is
+   * updated (`updated` history and audit, version+1, `changed: true, updated: true`), otherwise
+   * `changed: false`. `NotFoundError` on an unknown id.
+   */
+  activate(input: ActivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
+  /**
+   * Activates many switches in ONE unit of work (an auto-trip storm): each as `activate` would,
+   * with its history and audit, and one version bump for them all. All or nothing: an unknown
+   * id is a `NotFoundError` naming it and nothing changes. Results are in input order.
+   */
+  activateMany(inputs: readonly ActivateInput[], options?: WriteOptions): Promise<StoreWriteResult[]>;
   /** Deactivates unless it is inactive (then `changed: false`); `NotFoundError` on an unknown id. */
-  deactivate(input: DeactivateInput): Promise<StoreWriteResult>;
+  deactivate(input: DeactivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
   /** Turns off switches past their expiry, with `expired` history and audit; returns them. */
-  expireDue(): Promise<KillSwitch[]>;
+  expireDue(options?: WriteOptions): Promise<KillSwitch[]>;
   get(id: string): Promise<KillSwitch | undefined>;
   findByTarget(target: SwitchTarget): Promise<KillSwitch | undefined>;
   /** Newest activation first, then by id. */
@@ -115,7 +133,7 @@ export interface SwitchStore {
   /** Just the state version: the cheap poll. */
   readVersion(): Promise<number>;
   /** Appends a record that goes with no state change (a refused write) to the store's audit trail. */
-  appendAudit(event: AuditEventInput): Promise<void>;
+  appendAudit(event: AuditEventInput, options?: WriteOptions): Promise<void>;
 }
 
 /** What the cache holds, without its payload: the cheap poll. */

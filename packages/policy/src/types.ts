@@ -62,6 +62,13 @@ export interface ActivateInput {
   metadata?: Record<string, unknown>;
   /** The switch stops blocking by itself at this instant (temporary holds, cooldowns). */
   expiresAt?: Date;
+  /**
+   * On a switch that is already active: apply this `reason` and `expiresAt` (an absent one keeps
+   * the current expiry) as one `updated` transition, to extend or re-reason a hold without a gap.
+   * Without it, activating an active switch is a no-op whatever it carries, so duplicate trips
+   * (monitors, concurrent operators) make one transition. @default false
+   */
+  updateHold?: boolean;
 }
 
 export interface DeactivateInput {
@@ -142,6 +149,12 @@ export interface KillSwitchService {
   /** Finds the switch with this exact target, or creates it; safe under races. */
   ensure(input: CreateSwitchInput): Promise<KillSwitch>;
   activate(input: ActivateInput): Promise<TransitionResult>;
+  /**
+   * Trips many switches in ONE transaction (an auto-trip storm): each with its history and
+   * audit, one version bump, all or nothing. Results in input order. A bad input is a
+   * `ValidationError` naming `inputs[i].field`; an unknown id a `NotFoundError` naming its index.
+   */
+  activateMany(inputs: readonly ActivateInput[]): Promise<TransitionResult[]>;
   deactivate(input: DeactivateInput): Promise<TransitionResult>;
   listActive(filter?: ListActiveFilter): Promise<KillSwitch[]>;
   /** Throws `NotFoundError` (`Kill switch not found: <id>`). */

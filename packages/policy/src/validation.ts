@@ -2,6 +2,7 @@
  * Input validation for the write path (zod) and the cheap hand-written
  * check for the hot path. Every failure names the field and changes nothing.
  */
+import { isStorableText } from '@rtv/audit';
 import { columnLimits, killSwitchScopes, killSwitchTargetTypes } from '@rtv/db';
 import { z } from 'zod';
 import { type FieldIssue, ValidationError } from './errors';
@@ -18,6 +19,9 @@ import type {
 const IDENTIFIER = /^[A-Za-z0-9_.:@/-]+$/;
 const MAX_REASON = 2000;
 const MAX_METADATA_BYTES = 16 * 1024;
+/** timestamptz stores years 4713 BC to 294276 AD; ISO strings and most tools stop at 9999. */
+const MAX_YEAR = 9999;
+const UNSTORABLE_MESSAGE = 'must not contain NUL or unpaired surrogates (PostgreSQL cannot store them)';
 
 /** Reasons may span lines; other control characters only hide text from a reader. */
 function hasNoControlExceptWhitespace(text: string): boolean {
@@ -50,24 +54,28 @@ const actor = (field: string) =>
     .trim()
     .min(1, `${field} must not be empty`)
     .max(columnLimits.actor, `${field} must be at most ${columnLimits.actor} characters`)
-    .refine(hasNoControl, `${field} must not contain control characters`);
+    .refine(hasNoControl, `${field} must not contain control characters`)
+    .refine(isStorableText, `${field} ${UNSTORABLE_MESSAGE}`);
 
 const reason = z
   .string({ required_error: 'reason is required', invalid_type_error: 'reason must be a string' })
   .trim()
   .min(10, 'reason must be at least 10 characters (say why, for the audit trail)')
   .max(MAX_REASON, `reason must be at most ${MAX_REASON} characters`)
-  .refine(hasNoControlExceptWhitespace, 'reason must not contain control characters');
+  .refine(hasNoControlExceptWhitespace, 'reason must not contain control characters')
+  .refine(isStorableText, `reason ${UNSTORABLE_MESSAGE}`);
 
 const switchId = z
   .string({ required_error: 'id is required', invalid_type_error: 'id must be a string' })
   .min(1, 'id must not be empty')
-  .max(columnLimits.id, `id must be at most ${columnLimits.id} characters`);
+  .max(columnLimits.id, `id must be at most ${columnLimits.id} characters`)
+  .refine(isStorableText, `id ${UNSTORABLE_MESSAGE}`);
 
 /** Plain JSON objects only: what is stored must read back the same. */
 function jsonSafeIssue(value: unknown, path: string, depth = 0): string | undefined {
   if (depth > 20) return `${path} is nested too deeply`;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'string') return isStorableText(value) ? undefined : `${path} ${UNSTORABLE_MESSAGE}`;
+  if (value === null || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} must be a finite number`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -83,6 +91,7 @@ function jsonSafeIssue(value: unknown, path: string, depth = 0): string | undefi
       if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
         return `${path} must not use the key "${key}"`;
       }
+      if (!isStorableText(key)) return `${path} keys ${UNSTORABLE_MESSAGE}`;
       const issue = jsonSafeIssue((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
       if (issue) return issue;
     }
@@ -111,7 +120,8 @@ const metadata = z
       });
     }
   })
-  .transform((value) => value as Record<string, unknown>);
+  // A plain copy: the caller's getters must not run again (or answer differently) after validation.
+  .transform((value) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>);
 
 const autoTripConfig = z
   .object(
@@ -182,7 +192,11 @@ const activateSchema = z
       activatedBy: actor('activatedBy'),
       incidentId: identifier('incidentId', 100).optional(),
       metadata: metadata.optional(),
-      expiresAt: z.date({ invalid_type_error: 'expiresAt must be a Date' }).optional(),
+      expiresAt: z
+        .date({ invalid_type_error: 'expiresAt must be a Date' })
+        .refine((date) => date.getUTCFullYear() <= MAX_YEAR, `expiresAt must be before the year ${MAX_YEAR + 1}`)
+        .optional(),
+      updateHold: z.boolean({ invalid_type_error: 'updateHold must be a boolean' }).optional(),
     },
     { invalid_type_error: 'input must be an object', required_error: 'input is required' },
   )
@@ -222,13 +236,74 @@ function toValidationError(error: z.ZodError): ValidationError {
 }
 
 export function parseInput<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, input: unknown): T {
-  const result = schema.safeParse(input);
+  let result: z.SafeParseReturnType<unknown, T>;
+  try {
+    result = schema.safeParse(input);
+  } catch (error) {
+    // A getter or Proxy trap of the caller's object threw while it was read.
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(`input could not be read: ${detail}`, [{ field: 'input', message: 'could not be read' }]);
+  }
   if (!result.success) throw toValidationError(result.error);
   return result.data;
 }
 
 export const parseCreateInput = (input: unknown): CreateSwitchInput => parseInput(createSchema, input);
 export const parseActivateInput = (input: unknown): ActivateInput => parseInput(activateSchema, input);
+/** Most activations one `activateMany` takes: a storm of a whole fleet's clients, bounded. */
+export const MAX_BATCH_ACTIVATIONS = 10_000;
+
+/** Issues of one batch item, renamed `inputs[i].field`, so the caller knows which input is bad. */
+function batchItemError(index: number, error: unknown): ValidationError {
+  const at = `inputs[${index}]`;
+  if (error instanceof ValidationError) {
+    return new ValidationError(
+      `${at}: ${error.message}`,
+      // The item as a whole (`input`) is `inputs[i]` itself.
+      error.issues.map((issue) => ({
+        field: issue.field === 'input' ? at : `${at}.${issue.field}`,
+        message: issue.message,
+      })),
+    );
+  }
+  // A getter or Proxy trap of the caller's object threw while it was read.
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ValidationError(`${at} could not be read: ${detail}`, [{ field: at, message: 'could not be read' }]);
+}
+
+/** Each activation of a batch, validated as `activate` would; ids must not repeat. */
+export function parseActivateManyInput(input: unknown): ActivateInput[] {
+  if (!Array.isArray(input)) {
+    throw new ValidationError('inputs must be an array of activations', [
+      { field: 'inputs', message: 'must be an array' },
+    ]);
+  }
+  if (input.length > MAX_BATCH_ACTIVATIONS) {
+    throw new ValidationError(`inputs must hold at most ${MAX_BATCH_ACTIVATIONS} activations`, [
+      { field: 'inputs', message: `at most ${MAX_BATCH_ACTIVATIONS} items` },
+    ]);
+  }
+  const firstIndexOf = new Map<string, number>();
+  const parsed: ActivateInput[] = [];
+  for (let i = 0; i < input.length; i++) {
+    let item: ActivateInput;
+    try {
+      item = parseActivateInput(input[i]);
+    } catch (error) {
+      throw batchItemError(i, error);
+    }
+    const earlier = firstIndexOf.get(item.id);
+    if (earlier !== undefined) {
+      throw new ValidationError(`inputs[${i}].id repeats inputs[${earlier}].id (${item.id})`, [
+        { field: `inputs[${i}].id`, message: `repeats inputs[${earlier}].id` },
+      ]);
+    }
+    firstIndexOf.set(item.id, i);
+    parsed.push(item);
+  }
+  return parsed;
+}
+
 export const parseDeactivateInput = (input: unknown): DeactivateInput => parseInput(deactivateSchema, input);
 export const parseListActiveFilter = (input: unknown): ListActiveFilter => parseInput(listActiveSchema, input ?? {});
 export const parseListFilter = (input: unknown): ListSwitchesFilter => parseInput(listSchema, input ?? {});

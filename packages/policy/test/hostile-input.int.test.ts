@@ -389,6 +389,110 @@ describe('recordResult', () => {
   });
 });
 
+describe('text PostgreSQL cannot store, dates past it, inputs that throw, denials', () => {
+  /** NUL or an unpaired surrogate inside otherwise plain text (fc.string() is ASCII: nothing pairs by chance). */
+  const unstorable = fc
+    .tuple(
+      fc.string({ maxLength: 10 }),
+      fc.constantFrom('\0', '\uD800', '\uDBFF', '\uDC00', '\uDFFF'),
+      fc.string({ maxLength: 10 }),
+    )
+    .map(([a, bad, b]) => `${a}${bad}x${b}`);
+  const activateBase = () => ({ id: existing.id, reason: REASON, activatedBy: ADMIN });
+
+  it('refuses NUL and lone surrogates in ids, actors, reasons, metadata keys and values, naming the field', async () => {
+    await service.deactivate({ id: existing.id, reason: REASON, deactivatedBy: ADMIN });
+    const arbitrary = fc.oneof(
+      fc.record({ field: fc.constant('id'), value: unstorable.map((s) => `ks_${s}`) }),
+      fc.record({
+        field: fc.constant('activatedBy'),
+        value: unstorable.map((s) => `user ${s.replace('\0', '\uD800')}`),
+      }),
+      fc.record({ field: fc.constant('reason'), value: unstorable.map((s) => `a long enough reason ${s}`) }),
+      fc.record({ field: fc.constant('metadata'), value: unstorable.map((s) => ({ note: s })) }),
+      fc.record({ field: fc.constant('metadata'), value: unstorable.map((s) => ({ nested: { list: ['ok', s] } })) }),
+      fc.record({ field: fc.constant('metadata'), value: unstorable.map((s) => withExtraKey({}, s, 1)) }),
+    );
+    await changesNothing(arbitrary, async ({ field, value }) => {
+      await expectValidationError(() => service.activate({ ...activateBase(), [field]: value } as never), field);
+      if (field !== 'activatedBy') {
+        await expectValidationError(
+          () => service.deactivate({ id: existing.id, reason: REASON, deactivatedBy: ADMIN, [field]: value } as never),
+          field,
+        );
+      }
+    });
+    await changesNothing(unstorable, async (bad) => {
+      await expectValidationError(
+        () =>
+          service.create({
+            scope: 'global',
+            targetType: 'all',
+            targetValue: '*',
+            createdBy: `ops ${bad.replace('\0', '\uDC00')}`,
+          }),
+        'createdBy',
+      );
+    });
+    await service.activate(activateBase());
+  });
+
+  it('refuses an expiry past what PostgreSQL and ISO dates hold', async () => {
+    await service.deactivate({ id: existing.id, reason: REASON, deactivatedBy: ADMIN });
+    const farFuture = fc.integer({ min: 10_000, max: 275_000 }).map((year) => {
+      const date = new Date(0);
+      date.setUTCFullYear(year);
+      return date;
+    });
+    await changesNothing(farFuture, async (expiresAt) => {
+      await expectValidationError(() => service.activate({ ...activateBase(), expiresAt }), 'expiresAt');
+    });
+    await service.activate(activateBase());
+  });
+
+  it('turns getters and Proxy traps that throw into a ValidationError, never an escape', async () => {
+    // Traps reading the input calls (a `has` trap is never asked: it cannot throw into a write).
+    const throwing = fc.constantFrom('get', 'ownKeys', 'getOwnPropertyDescriptor', 'getPrototypeOf');
+    await changesNothing(throwing, async (trap) => {
+      const hostile = new Proxy(activateBase(), {
+        [trap]() {
+          throw new Error(`trap ${trap}`);
+        },
+      });
+      await expectValidationError(() => service.activate(hostile as never), 'input');
+      const getter = Object.defineProperty({ ...activateBase() }, 'reason', {
+        enumerable: true,
+        get() {
+          throw new Error('getter');
+        },
+      });
+      await expectValidationError(() => service.activate(getter as never), 'input');
+      const metadata = new Proxy(
+        { a: 1 },
+        {
+          [trap]() {
+            throw new Error(`metadata ${trap}`);
+          },
+        },
+      );
+      await expectValidationError(() => service.activate({ ...activateBase(), metadata } as never), 'input');
+    });
+  });
+
+  it('audits every denial, encoding what the audit cannot store', async () => {
+    const guarded = h.service({ authorize: (request) => `no: ${request.actor} \0 \uD800 denied` });
+    const before = await tableCounts();
+    const error = await guarded.activate(activateBase()).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('FORBIDDEN');
+    expect((error as Error).message).not.toContain('could not be audited');
+    const after = await tableCounts();
+    expect(Number(after.audit)).toBe(Number(before.audit) + 1);
+    const [denial] = (await h.auditFor(existing.id)).filter((r) => r.type === 'KILL_SWITCH_ACCESS_DENIED').slice(-1);
+    expect(denial?.metadata).toMatchObject({ why: `no: ${ADMIN} \\u{0000} \\u{d800} denied` });
+    await guarded.close();
+  });
+});
+
 it('the unmodified base inputs are accepted (so the refusals above are about the hostile field)', async () => {
   const sw = await service.create({
     scope: 'action',

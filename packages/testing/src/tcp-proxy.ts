@@ -2,11 +2,12 @@
  * A TCP proxy the tests control, for fault injection against the real
  * servers (as ioredis tests do with a misbehaving server): `cut()` drops
  * every connection and refuses new ones, `blackhole()` accepts but forwards
- * nothing, `slow(ms)` delays each chunk, `restore()` goes back to normal.
+ * nothing, `stall()` holds every byte (a hung server or network) and
+ * delivers them in order on `restore()`, `slow(ms)` delays each chunk.
  */
 import { type Server, type Socket, createConnection, createServer } from 'node:net';
 
-export type ProxyMode = 'pass' | 'cut' | 'blackhole' | 'slow';
+export type ProxyMode = 'pass' | 'cut' | 'blackhole' | 'stall' | 'slow';
 
 export interface TcpProxy {
   readonly port: number;
@@ -17,6 +18,8 @@ export interface TcpProxy {
   readonly bytesForwarded: number;
   cut(): void;
   blackhole(): void;
+  /** Holds every byte in both directions, connections open; `restore()` delivers them, in order. */
+  stall(): void;
   slow(delayMs: number): void;
   restore(): void;
   close(): Promise<void>;
@@ -28,10 +31,15 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
   let delayMs = 0;
   let bytesForwarded = 0;
   const pairs = new Set<{ client: Socket; upstream?: Socket }>();
+  const held: Array<{ to: Socket; chunk: Buffer }> = [];
 
   const forward = (from: Socket, to: Socket) => {
     from.on('data', (chunk: Buffer) => {
       if (mode === 'blackhole' || mode === 'cut') return;
+      if (mode === 'stall') {
+        held.push({ to, chunk });
+        return;
+      }
       bytesForwarded += chunk.length;
       if (mode === 'slow') setTimeout(() => to.writable && to.write(chunk), delayMs);
       else if (to.writable) to.write(chunk);
@@ -88,6 +96,9 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
     blackhole() {
       mode = 'blackhole';
     },
+    stall() {
+      mode = 'stall';
+    },
     slow(ms) {
       mode = 'slow';
       delayMs = ms;
@@ -96,6 +107,10 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
       // Connections that lived through a blackhole hold half-sent requests: drop them.
       if (mode === 'blackhole') dropAll();
       mode = 'pass';
+      for (const { to, chunk } of held.splice(0)) {
+        bytesForwarded += chunk.length;
+        if (to.writable) to.write(chunk);
+      }
     },
     async close() {
       mode = 'cut';

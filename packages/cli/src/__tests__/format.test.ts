@@ -4,7 +4,14 @@
  * and message each kind of error gets.
  */
 import { AuditValidationError } from '@rtv/audit';
-import { ConflictError, ForbiddenError, NotFoundError, StateUnavailableError, ValidationError } from '@rtv/policy';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  OutcomeUnknownError,
+  StateUnavailableError,
+  ValidationError,
+} from '@rtv/policy';
 import { describe, expect, it } from 'vitest';
 import { errorToExit, redactSecrets, redactUrl } from '../errors-to-exit';
 import { ExitCode } from '../exit-codes';
@@ -139,6 +146,10 @@ describe('errorToExit', () => {
     });
     expect(unavailable.exitCode).toBe(ExitCode.UNAVAILABLE);
     expect(unavailable.message).toContain('postgres://app:***@db/ks');
+    const unknown = errorToExit(new OutcomeUnknownError('COMMIT got no answer', 'ks_x'));
+    expect(unknown.exitCode).toBe(ExitCode.OUTCOME_UNKNOWN);
+    expect(unknown.message).toContain('before acting again');
+    expect(unknown.unexpected).toBe(false);
   });
 
   it('treats a raw connection failure as unavailable, and anything else as unexpected', () => {

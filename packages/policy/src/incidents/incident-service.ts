@@ -11,10 +11,12 @@ import {
   type IncidentSeverity,
   type IncidentStatus,
   type IncidentTriggerType,
+  type Transaction,
   incidentEvents,
   incidents,
 } from '@rtv/db';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { type WriteAttempt, createWriteRunner } from '../adapters/postgres/write-transaction';
 import { type Clock, systemClock } from '../ports';
 import {
   parseIncidentFilter,
@@ -98,6 +100,8 @@ export interface IncidentServiceOptions {
   audit: AuditEmitter;
   /** @default the system clock */
   clock?: Clock;
+  /** Every change settles within this many ms; one that did not reach COMMIT never commits later. @default 10000 */
+  writeTimeoutMs?: number;
 }
 
 // Events written in one millisecond (a frozen test clock, a fast operator) still read in lifecycle order.
@@ -106,12 +110,22 @@ const eventOrder = sql`case ${incidentEvents.type} when 'opened' then 0 when 'ac
 export function createIncidentService(options: IncidentServiceOptions): IncidentService {
   const { db, audit } = options;
   const clock = options.clock ?? systemClock;
+  const runWrite = createWriteRunner(db);
+  const writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
+  /** One incident change under the write deadline; `proof` tells a lost COMMIT from a rolled-back one. */
+  const write = <T>(what: string, body: (tx: Transaction, attempt: WriteAttempt) => Promise<T>) =>
+    runWrite(what, body, writeTimeoutMs);
+  const eventProof = (event: IncidentEvent) => sql`EXISTS (SELECT 1 FROM incident_events WHERE id = ${event.id})`;
 
   return {
     async open(raw) {
       const input = parseOpenIncident(raw);
       const now = new Date(clock.now());
-      return db.transaction((tx) => insertIncident(tx, audit, input, now));
+      return write('opening an incident', async (tx, attempt) => {
+        const row = await insertIncident(tx, audit, input, now);
+        attempt.proof = sql`EXISTS (SELECT 1 FROM incidents WHERE id = ${row.id})`;
+        return row;
+      });
     },
 
     async listIncidents(raw = {}) {
@@ -146,7 +160,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     async acknowledge(raw) {
       const input = parseIncidentTransition(raw);
       const now = new Date(clock.now());
-      return db.transaction(async (tx) => {
+      return write('acknowledging an incident', async (tx, attempt) => {
         // Conditional on the state, so of two racing operators exactly one changes the row.
         const [row] = await tx
           .update(incidents)
@@ -154,13 +168,14 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           .where(and(eq(incidents.id, input.id), eq(incidents.status, 'open')))
           .returning();
         if (!row) throw await refusal(tx, input.id, 'acknowledge');
-        await recordEvent(tx, audit, row, {
+        const event = await recordEvent(tx, audit, row, {
           type: 'acknowledged',
           actor: input.actor,
           at: now,
           notes: input.notes,
           auditMetadata: { killSwitchId: row.killSwitchId, notes: input.notes ?? null },
         });
+        attempt.proof = eventProof(event);
         return row;
       });
     },
@@ -168,14 +183,14 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     async resolve(raw) {
       const input = parseIncidentNote(raw);
       const now = new Date(clock.now());
-      return db.transaction(async (tx) => {
+      return write('resolving an incident', async (tx, attempt) => {
         const [row] = await tx
           .update(incidents)
           .set({ status: 'resolved', resolvedAt: now, resolvedBy: input.actor, resolutionNotes: input.notes })
           .where(and(eq(incidents.id, input.id), inArray(incidents.status, ['open', 'acknowledged'])))
           .returning();
         if (!row) throw await refusal(tx, input.id, 'resolve');
-        await recordEvent(tx, audit, row, {
+        const event = await recordEvent(tx, audit, row, {
           type: 'resolved',
           actor: input.actor,
           at: now,
@@ -186,6 +201,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
             durationMs: now.getTime() - row.startedAt.getTime(),
           },
         });
+        attempt.proof = eventProof(event);
         return row;
       });
     },
@@ -193,7 +209,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     async addNote(raw) {
       const input = parseIncidentNote(raw);
       const now = new Date(clock.now());
-      return db.transaction(async (tx) => {
+      return write('adding an incident note', async (tx, attempt) => {
         const [row] = await tx.select().from(incidents).where(eq(incidents.id, input.id)).for('share');
         if (!row) throw notFound(input.id);
         const event = await recordEvent(tx, audit, row, {
@@ -203,6 +219,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           notes: input.notes,
           auditMetadata: { notes: input.notes },
         });
+        attempt.proof = eventProof(event);
         return event;
       });
     },

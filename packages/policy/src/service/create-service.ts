@@ -26,6 +26,7 @@ function portsFromDatabase(options: DatabaseServiceOptions, settings: ServiceSet
   const store = createPostgresSwitchStore({
     db,
     clock: settings.clock,
+    writeTimeoutMs: settings.writeTimeoutMs,
     ...(options.audit === undefined ? {} : { audit: options.audit }),
   });
   if (!redis) return { store, cache: undefined, bus: createMemoryChangeBus(db) };

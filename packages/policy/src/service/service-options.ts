@@ -35,6 +35,12 @@ export interface CommonServiceOptions {
   sourcePollIntervalMs?: number;
   /** Bound on each store call of the sync path and of `health()`. 1 ms to 1 hour. @default 2000 */
   operationTimeoutMs?: number;
+  /**
+   * Every write (create, activate, deactivate, expiry, a refusal's audit) settles within this
+   * many ms with a typed error; a write that did not reach COMMIT by then never commits later.
+   * 100 ms to 1 hour. @default 10000
+   */
+  writeTimeoutMs?: number;
   /** How long a cold instance's first checks wait for the first load before failing by policy. @default 5000 */
   startupTimeoutMs?: number;
   /** How often to record `expired` for switches past their expiry (blocking stops at once regardless). 0 disables. @default 30000 */
@@ -78,6 +84,7 @@ export interface ServiceSettings {
   pollIntervalMs: number;
   sourcePollIntervalMs: number;
   operationTimeoutMs: number;
+  writeTimeoutMs: number;
   startupTimeoutMs: number;
   sweepIntervalMs: number;
   timeEachCheck: boolean;
@@ -115,6 +122,7 @@ const settingsSchema = z
     pollIntervalMs: ms('pollIntervalMs', 10, HOUR_MS),
     sourcePollIntervalMs: ms('sourcePollIntervalMs', 10, HOUR_MS),
     operationTimeoutMs: ms('operationTimeoutMs', 1, HOUR_MS),
+    writeTimeoutMs: ms('writeTimeoutMs', 100, HOUR_MS),
     startupTimeoutMs: ms('startupTimeoutMs', 0, HOUR_MS),
     sweepIntervalMs: ms('sweepIntervalMs', 0, HOUR_MS),
     timeEachCheck: z.boolean({ invalid_type_error: 'timeEachCheck must be a boolean' }).optional(),
@@ -141,6 +149,7 @@ export function resolveSettings(options: KillSwitchServiceOptions): ServiceSetti
     pollIntervalMs: o.pollIntervalMs ?? 1000,
     sourcePollIntervalMs: o.sourcePollIntervalMs ?? 5000,
     operationTimeoutMs: o.operationTimeoutMs ?? 2000,
+    writeTimeoutMs: o.writeTimeoutMs ?? 10_000,
     startupTimeoutMs: o.startupTimeoutMs ?? 5000,
     sweepIntervalMs: o.sweepIntervalMs ?? 30_000,
     timeEachCheck: o.timeEachCheck ?? false,

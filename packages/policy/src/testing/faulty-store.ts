@@ -23,7 +23,7 @@ function connectionRefused(what: string): Error {
   });
 }
 
-const WRITES = new Set<keyof SwitchStore>(['create', 'activate', 'deactivate', 'expireDue']);
+const WRITES = new Set<keyof SwitchStore>(['create', 'activate', 'activateMany', 'deactivate', 'expireDue']);
 
 export function withStoreFaults(store: SwitchStore): { store: SwitchStore; faults: StoreFaults } {
   let down = false;
@@ -44,17 +44,18 @@ export function withStoreFaults(store: SwitchStore): { store: SwitchStore; fault
   };
 
   const wrapped: SwitchStore = {
-    create: async (input) => guarded('create', () => store.create(input)),
-    activate: async (input) => guarded('activate', () => store.activate(input)),
-    deactivate: async (input) => guarded('deactivate', () => store.deactivate(input)),
-    expireDue: async () => guarded('expireDue', () => store.expireDue()),
+    create: async (input, options) => guarded('create', () => store.create(input, options)),
+    activate: async (input, options) => guarded('activate', () => store.activate(input, options)),
+    activateMany: async (inputs, options) => guarded('activateMany', () => store.activateMany(inputs, options)),
+    deactivate: async (input, options) => guarded('deactivate', () => store.deactivate(input, options)),
+    expireDue: async (options) => guarded('expireDue', () => store.expireDue(options)),
     get: async (id) => guarded('get', () => store.get(id)),
     findByTarget: async (target) => guarded('findByTarget', () => store.findByTarget(target)),
     list: async (filter) => guarded('list', () => store.list(filter)),
     history: async (id) => guarded('history', () => store.history(id)),
     loadActive: async () => guarded('loadActive', async () => held ?? store.loadActive()),
     readVersion: async () => guarded('readVersion', async () => held?.version ?? store.readVersion()),
-    appendAudit: async (event) => guarded('appendAudit', () => store.appendAudit(event)),
+    appendAudit: async (event, options) => guarded('appendAudit', () => store.appendAudit(event, options)),
   };
 
   return {

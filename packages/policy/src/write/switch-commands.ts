@@ -5,12 +5,13 @@
  */
 import type { Logger } from '@rtv/audit';
 import { errorFields } from '@rtv/audit';
-import { ValidationError, isConflictError } from '../errors';
-import type { Authorizer, Clock, Metrics, SwitchStore } from '../ports';
+import { withDeadline } from '@rtv/db';
+import { NotFoundError, ValidationError, isConflictError, isNotFoundError } from '../errors';
+import type { Authorizer, Clock, Metrics, SwitchStore, WriteOptions } from '../ports';
 import { asStoreError } from '../store-errors';
 import type { SnapshotSync } from '../sync/snapshot-sync';
-import type { CreateSwitchInput, KillSwitchService } from '../types';
-import { parseActivateInput, parseCreateInput, parseDeactivateInput } from '../validation';
+import type { ActivateInput, CreateSwitchInput, KillSwitchService } from '../types';
+import { parseActivateInput, parseActivateManyInput, parseCreateInput, parseDeactivateInput } from '../validation';
 import { coordinatesOf, createWriteAuthorization } from './authorize-write';
 
 export interface SwitchCommandsOptions {
@@ -20,11 +21,16 @@ export interface SwitchCommandsOptions {
   metrics: Metrics;
   logger: Logger;
   authorize: Authorizer | undefined;
+  /** Each write settles within this many ms, authorization included. */
+  writeTimeoutMs: number;
   /** Throws when the service is closed. */
   assertOpen: () => void;
 }
 
-export type SwitchCommands = Pick<KillSwitchService, 'create' | 'ensure' | 'activate' | 'deactivate' | 'sweepExpired'>;
+export type SwitchCommands = Pick<
+  KillSwitchService,
+  'create' | 'ensure' | 'activate' | 'activateMany' | 'deactivate' | 'sweepExpired'
+>;
 
 const targetOf = (input: CreateSwitchInput) => ({
   scope: input.scope,
@@ -34,19 +40,44 @@ const targetOf = (input: CreateSwitchInput) => ({
   platform: input.platform ?? null,
 });
 
+/** `now` from the service's clock: a test clock decides what the future is. */
+function assertFutureExpiry(input: ActivateInput, field: string, now: number): void {
+  if (input.expiresAt && input.expiresAt.getTime() <= now) {
+    throw new ValidationError(`${field} must be in the future`, [{ field, message: 'must be in the future' }]);
+  }
+}
+
+/** A store's NOT_FOUND for a batch names the input's index too. */
+function withBatchIndex(error: unknown, inputs: readonly ActivateInput[]): unknown {
+  if (!isNotFoundError(error) || error.id === undefined) return error;
+  const index = inputs.findIndex((input) => input.id === error.id);
+  return index < 0 ? error : new NotFoundError(`inputs[${index}]: ${error.message}`, error.id);
+}
+
 export function createSwitchCommands(options: SwitchCommandsOptions): SwitchCommands {
   const { store, sync, clock, metrics, logger } = options;
   const access = createWriteAuthorization(store, options.authorize, metrics);
 
-  /** Store failures become typed errors that name what was being done. */
-  async function guarded<T>(during: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Store failures become typed errors that name what was being done. `run` gets the time left
+   * of the write's budget: the store settles within it, and the steps before it are bounded too.
+   */
+  async function guarded<T>(during: string, run: (left: () => WriteOptions) => Promise<T>): Promise<T> {
     options.assertOpen();
+    const end = performance.now() + options.writeTimeoutMs;
+    const left = (): WriteOptions => ({ timeoutMs: Math.max(1, Math.floor(end - performance.now())) });
     try {
-      return await run();
+      return await run(left);
     } catch (error) {
       throw asStoreError(error, during);
     }
   }
+
+  /** Authorization reads the switch and asks the authorizer: bounded by the same budget. */
+  const authorized = (left: () => WriteOptions, check: (budget: WriteOptions) => Promise<void>) => {
+    const budget = left();
+    return withDeadline(check(budget), budget.timeoutMs ?? options.writeTimeoutMs, 'authorizing the write');
+  };
 
   /** After a commit: this instance sees the change now; a failed publication only delays the others. */
   async function publishCommitted(): Promise<void> {
@@ -62,16 +93,18 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
   /** `parsed` has been through `parseCreateInput` (create and ensure both parse once). */
   function createParsed(parsed: CreateSwitchInput) {
-    return guarded('creating a kill switch', async () => {
-      await access.authorize(parsed.createdBy, 'create', coordinatesOf(targetOf(parsed)));
-      const row = await store.create(parsed);
+    return guarded('creating a kill switch', async (left) => {
+      await authorized(left, (budget) =>
+        access.authorize(parsed.createdBy, 'create', coordinatesOf(targetOf(parsed)), budget),
+      );
+      const row = await store.create(parsed, left());
       metrics.increment('kill_switch_created_total', { scope: row.scope });
       return row;
     });
   }
 
   async function sweepExpired(): Promise<number> {
-    const expired = await guarded('expiring kill switches', () => store.expireDue());
+    const expired = await guarded('expiring kill switches', (left) => store.expireDue(left()));
     if (expired.length > 0) {
       metrics.increment('kill_switch_expired_total', {}, expired.length);
       await publishCommitted();
@@ -84,7 +117,15 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
     async ensure(input) {
       const parsed = parseCreateInput(input);
-      const find = () => guarded('finding a kill switch', () => store.findByTarget(targetOf(parsed)));
+      // The read before the create is bounded too: ensure is a write (auto-trip's first step).
+      const find = () =>
+        guarded('finding a kill switch', (left) =>
+          withDeadline(
+            store.findByTarget(targetOf(parsed)),
+            left().timeoutMs ?? options.writeTimeoutMs,
+            'finding a kill switch',
+          ),
+        );
       const existing = await find();
       if (existing) return existing;
       try {
@@ -100,27 +141,49 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
     async activate(input) {
       const parsed = parseActivateInput(input);
-      if (parsed.expiresAt && parsed.expiresAt.getTime() <= clock.now()) {
-        throw new ValidationError('expiresAt must be in the future', [
-          { field: 'expiresAt', message: 'must be in the future' },
-        ]);
-      }
-      return guarded('activating a kill switch', async () => {
-        await access.authorizeSwitch(parsed.activatedBy, 'activate', parsed.id);
-        const result = await store.activate(parsed);
+      assertFutureExpiry(parsed, 'expiresAt', clock.now());
+      return guarded('activating a kill switch', async (left) => {
+        await authorized(left, (budget) => access.authorizeSwitch(parsed.activatedBy, 'activate', parsed.id, budget));
+        const result = await store.activate(parsed, left());
         if (result.changed) {
-          metrics.increment('kill_switch_activations_total', { scope: result.row.scope });
+          const metric = result.updated ? 'kill_switch_holds_updated_total' : 'kill_switch_activations_total';
+          metrics.increment(metric, { scope: result.row.scope });
           await publishCommitted();
         }
         return { switch: result.row, changed: result.changed };
       });
     },
 
+    async activateMany(inputs) {
+      const parsed = parseActivateManyInput(inputs);
+      const now = clock.now();
+      parsed.forEach((item, i) => assertFutureExpiry(item, `inputs[${i}].expiresAt`, now));
+      return guarded(`activating ${parsed.length} kill switches`, async (left) => {
+        if (options.authorize) {
+          for (const item of parsed) {
+            await authorized(left, (budget) => access.authorizeSwitch(item.activatedBy, 'activate', item.id, budget));
+          }
+        }
+        const results = await store.activateMany(parsed, left()).catch((error: unknown) => {
+          throw withBatchIndex(error, parsed);
+        });
+        const changed = results.filter((r) => r.changed);
+        for (const result of changed) {
+          const metric = result.updated ? 'kill_switch_holds_updated_total' : 'kill_switch_activations_total';
+          metrics.increment(metric, { scope: result.row.scope });
+        }
+        if (changed.length > 0) await publishCommitted();
+        return results.map((r) => ({ switch: r.row, changed: r.changed }));
+      });
+    },
+
     async deactivate(input) {
       const parsed = parseDeactivateInput(input);
-      return guarded('deactivating a kill switch', async () => {
-        await access.authorizeSwitch(parsed.deactivatedBy, 'deactivate', parsed.id);
-        const result = await store.deactivate(parsed);
+      return guarded('deactivating a kill switch', async (left) => {
+        await authorized(left, (budget) =>
+          access.authorizeSwitch(parsed.deactivatedBy, 'deactivate', parsed.id, budget),
+        );
+        const result = await store.deactivate(parsed, left());
         if (result.changed) {
           metrics.increment('kill_switch_deactivations_total', { scope: result.row.scope });
           await publishCommitted();

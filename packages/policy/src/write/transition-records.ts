@@ -84,6 +84,23 @@ export const activatedFields = (input: ActivateInput, now: Date) => ({
   updatedAt: now,
 });
 
+/**
+ * What activating an already active switch changes when the caller asks (`updateHold`): a new
+ * reason, or a new `expiresAt` (an absent one keeps the current expiry). `null` when nothing.
+ */
+export function holdChanges(existing: KillSwitch, input: ActivateInput, now: Date) {
+  if (input.updateHold !== true) return null;
+  const reasonChanged = input.reason !== existing.reason;
+  const expiryChanged =
+    input.expiresAt !== undefined && input.expiresAt.getTime() !== (existing.expiresAt?.getTime() ?? null);
+  if (!reasonChanged && !expiryChanged) return null;
+  return {
+    reason: input.reason,
+    expiresAt: expiryChanged ? (input.expiresAt ?? null) : existing.expiresAt,
+    updatedAt: now,
+  };
+}
+
 export const deactivatedFields = (now: Date) => ({
   isActive: false,
   reason: null,
@@ -121,6 +138,45 @@ export function activatedRecord(input: ActivateInput, at: Date): TransitionRecor
       trigger: input.activatedBy === 'system:auto_trip' ? 'auto_trip' : 'manual',
       incidentId: input.incidentId ?? null,
       expiresAt: input.expiresAt ? input.expiresAt.toISOString() : null,
+      ...input.metadata,
+    },
+  };
+}
+
+/**
+ * What activating `existing` does at `now`: a new activation, an update of the hold (when
+ * asked), or nothing. Shared by both stores, one switch or a storm.
+ */
+export function activationOf(
+  existing: KillSwitch,
+  input: ActivateInput,
+  now: Date,
+): { result: { row: KillSwitch; changed: boolean; updated?: boolean }; transition?: TransitionRecord } {
+  if (isEffectivelyActive(existing, now.getTime())) {
+    const changes = holdChanges(existing, input, now);
+    if (!changes) return { result: { row: existing, changed: false } };
+    const row = { ...existing, ...changes };
+    return { result: { row, changed: true, updated: true }, transition: updatedRecord(existing, input, now) };
+  }
+  const row = { ...existing, ...activatedFields(input, now) };
+  return { result: { row, changed: true }, transition: activatedRecord(input, now) };
+}
+
+/** An active hold extended or re-reasoned: who changed it, and what it was before. */
+export function updatedRecord(existing: KillSwitch, input: ActivateInput, at: Date): TransitionRecord {
+  return {
+    action: 'updated',
+    previousState: true,
+    newState: true,
+    reason: input.reason,
+    actor: input.activatedBy,
+    at,
+    details: {
+      incidentId: input.incidentId ?? null,
+      expiresAt: (input.expiresAt ?? existing.expiresAt)?.toISOString() ?? null,
+      previousReason: existing.reason,
+      previousExpiresAt: existing.expiresAt?.toISOString() ?? null,
+      activatedBy: existing.activatedBy,
       ...input.metadata,
     },
   };

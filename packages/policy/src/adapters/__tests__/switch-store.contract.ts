@@ -73,6 +73,104 @@ export function switchStoreContract(name: string, open: () => Promise<StoreUnder
       expect(await t.auditTypes(row.id)).toEqual(['KILL_SWITCH_CREATED', 'KILL_SWITCH_ACTIVATED']);
     });
 
+    it('extends or re-reasons an active hold when asked (updateHold), in one transition; the same hold again changes nothing', async () => {
+      const row = await createClientAll();
+      const firstExpiry = new Date(t.clock.now() + 60_000);
+      await t.store.activate({ id: row.id, reason: REASON, activatedBy: ACTOR, expiresAt: firstExpiry });
+      const before = await t.store.readVersion();
+      t.clock.advance(1_000);
+      const laterExpiry = new Date(t.clock.now() + 3_600_000);
+      const extended = await t.store.activate({
+        id: row.id,
+        reason: 'contract suite: extended hold',
+        activatedBy: 'second-operator',
+        expiresAt: laterExpiry,
+        updateHold: true,
+      });
+      expect(extended).toMatchObject({ changed: true, updated: true });
+      expect(extended.row).toMatchObject({
+        isActive: true,
+        reason: 'contract suite: extended hold',
+        activatedBy: ACTOR,
+      });
+      expect(extended.row.expiresAt?.getTime()).toBe(laterExpiry.getTime());
+      expect(await t.store.readVersion()).toBe(before + 1);
+      const last = (await t.store.history(row.id)).at(-1);
+      expect(last).toMatchObject({
+        action: 'updated',
+        previousState: true,
+        newState: true,
+        performedBy: 'second-operator',
+      });
+      expect(last?.metadata).toMatchObject({
+        previousReason: REASON,
+        previousExpiresAt: firstExpiry.toISOString(),
+        expiresAt: laterExpiry.toISOString(),
+      });
+      const same = await t.store.activate({
+        id: row.id,
+        reason: 'contract suite: extended hold',
+        activatedBy: 'second-operator',
+        expiresAt: laterExpiry,
+        updateHold: true,
+      });
+      expect(same.changed).toBe(false);
+      // No expiresAt keeps the current expiry: with the same reason it is a no-op too.
+      const noExpiry = await t.store.activate({
+        id: row.id,
+        reason: 'contract suite: extended hold',
+        activatedBy: ACTOR,
+      });
+      expect(noExpiry.changed).toBe(false);
+      expect(await t.store.readVersion()).toBe(before + 1);
+      expect(await t.auditTypes(row.id)).toEqual([
+        'KILL_SWITCH_CREATED',
+        'KILL_SWITCH_ACTIVATED',
+        'KILL_SWITCH_UPDATED',
+      ]);
+    });
+
+    it('activates many in one unit of work: each with history and audit, one version bump, input order kept', async () => {
+      const rows = await Promise.all([1, 2, 3].map(() => createClientAll()));
+      const [first, second, third] = rows.map((row) => row.id) as [string, string, string];
+      await t.store.activate({ id: second, reason: REASON, activatedBy: ACTOR });
+      const before = await t.store.readVersion();
+      const results = await t.store.activateMany([
+        { id: third, reason: REASON, activatedBy: 'storm' },
+        { id: second, reason: 'contract suite: already on', activatedBy: 'storm' },
+        { id: first, reason: REASON, activatedBy: 'storm' },
+      ]);
+      expect(results.map((r) => [r.row.id, r.changed])).toEqual([
+        [third, true],
+        [second, false],
+        [first, true],
+      ]);
+      expect(await t.store.readVersion()).toBe(before + 1);
+      for (const id of [first, third]) {
+        expect((await t.store.get(id))?.isActive).toBe(true);
+        expect((await t.store.history(id)).map((h) => h.action)).toEqual(['created', 'activated']);
+        expect(await t.auditTypes(id)).toEqual(['KILL_SWITCH_CREATED', 'KILL_SWITCH_ACTIVATED']);
+      }
+      expect(await t.auditTypes(second)).toEqual(['KILL_SWITCH_CREATED', 'KILL_SWITCH_ACTIVATED']);
+    });
+
+    it('activates none when one id of the batch is unknown: NOT_FOUND naming it', async () => {
+      const row = await createClientAll();
+      const before = await t.store.readVersion();
+      const error = await t.store
+        .activateMany([
+          { id: row.id, reason: REASON, activatedBy: 'storm' },
+          { id: 'ks_missing_in_batch', reason: REASON, activatedBy: 'storm' },
+        ])
+        .catch((e: unknown) => e);
+      expect(error).toSatisfy(isNotFoundError);
+      expect((error as Error).message).toContain('ks_missing_in_batch');
+      expect((await t.store.get(row.id))?.isActive).toBe(false);
+      expect(await t.store.readVersion()).toBe(before);
+      expect(await t.auditTypes(row.id)).toEqual(['KILL_SWITCH_CREATED']);
+      expect(await t.store.activateMany([])).toEqual([]);
+    });
+
     it('deactivates once, recording how long the switch was active', async () => {
       const row = await createClientAll();
       await t.store.activate({ id: row.id, reason: REASON, activatedBy: ACTOR });

@@ -9,11 +9,11 @@ import { type MemoryAuditEmitter, createMemoryAuditEmitter, validateAuditEvent }
 import type { KillSwitch, KillSwitchHistoryEntry } from '@rtv/db';
 import { nanoid } from 'nanoid';
 import { systemClock } from '../../clock';
-import type { Clock, SwitchListFilter, SwitchStore, SwitchTarget } from '../../ports';
+import type { Clock, StoreWriteResult, SwitchListFilter, SwitchStore, SwitchTarget } from '../../ports';
+import type { ActivateInput } from '../../types';
 import {
   type TransitionRecord,
-  activatedFields,
-  activatedRecord,
+  activationOf,
   auditEventOf,
   createdRecord,
   deactivatedFields,
@@ -81,6 +81,13 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
     if (bump) version += 1;
   }
 
+  /** One activation, or an update of the hold when asked; the caller bumps the version. */
+  function activateOne(input: ActivateInput, now: Date): StoreWriteResult {
+    const step = activationOf(existing(input.id), input, now);
+    if (step.transition) commit(step.result.row, step.transition, false);
+    return { ...step.result, row: copy(step.result.row) };
+  }
+
   function existing(id: string): KillSwitch {
     const row = rows.get(id);
     if (!row) throw notFound(id);
@@ -101,12 +108,18 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
     },
 
     async activate(input) {
-      const before = existing(input.id);
+      const result = activateOne(input, new Date(clock.now()));
+      if (result.changed) version += 1;
+      return result;
+    },
+
+    async activateMany(inputs) {
+      // All or nothing, as one transaction: every id is checked before anything changes.
+      for (const input of inputs) existing(input.id);
       const now = new Date(clock.now());
-      if (isEffectivelyActive(before, now.getTime())) return { row: copy(before), changed: false };
-      const row = { ...before, ...activatedFields(input, now) };
-      commit(row, activatedRecord(input, now), true);
-      return { row: copy(row), changed: true };
+      const results = inputs.map((input) => activateOne(input, now));
+      if (results.some((r) => r.changed)) version += 1;
+      return results;
     },
 
     async deactivate(input) {

@@ -19,6 +19,11 @@ export interface PostgresSwitchStoreOptions {
   audit?: AuditEmitter;
   /** Stamps transitions. @default the system clock */
   clock?: Clock;
+  /**
+   * Every write settles within this many ms, with a typed error if need be (a call's own
+   * `timeoutMs` wins). @default 10000
+   */
+  writeTimeoutMs?: number;
 }
 
 export function createPostgresSwitchStore(options: PostgresSwitchStoreOptions): SwitchStore {
@@ -32,11 +37,8 @@ export function createPostgresSwitchStore(options: PostgresSwitchStoreOptions): 
   }
   const audit = given ?? createAuditEmitter({ db });
   return {
-    ...createPostgresTransitions(db, audit, options.clock ?? systemClock),
+    // appendAudit among them: in the store's own database, whichever pool the emitter was made with.
+    ...createPostgresTransitions(db, audit, options.clock ?? systemClock, options.writeTimeoutMs ?? 10_000),
     ...createPostgresQueries(db),
-    async appendAudit(event) {
-      // In the store's own database, whichever pool the emitter was made with.
-      await db.transaction((tx) => audit.emit(event, { tx }));
-    },
   };
 }

@@ -3,11 +3,11 @@
  * same transaction, typed refusals.
  */
 import { type AuditEmitter, createAuditEmitter, verifyAuditChain } from '@rtv/audit';
-import { auditEvents, incidentEvents, incidents } from '@rtv/db';
-import { type TestDatabase, createTestDatabase } from '@rtv/testing';
+import { auditEvents, createDb, incidentEvents, incidents } from '@rtv/db';
+import { type TestDatabase, createTcpProxy, createTestDatabase, viaProxy, waitFor } from '@rtv/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isConflictError, isNotFoundError, isValidationError } from '../../errors';
+import { isConflictError, isNotFoundError, isStateUnavailableError, isValidationError } from '../../errors';
 import { type IncidentService, createIncidentService } from '../incident-service';
 
 let database: TestDatabase;
@@ -164,5 +164,44 @@ describe('IncidentService on PostgreSQL', () => {
     ]);
     expect(await service.listIncidents({ clientId: 'client_list', limit: 1 })).toHaveLength(1);
     await expect(database.db.execute(sql`UPDATE incident_events SET notes = 'rewritten'`)).rejects.toThrow();
+  });
+});
+
+describe('a hung PostgreSQL during an incident change', () => {
+  it('settles by writeTimeoutMs with STATE_UNAVAILABLE, and nothing commits after the server wakes', async () => {
+    const opened = await service.open({ ...base, notes: 'opened before the stall' });
+    const url = new URL(database.url);
+    const proxy = await createTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    const proxied = createDb(viaProxy(database.url, proxy), {
+      max: 2,
+      connectTimeoutSeconds: 1,
+      closeTimeoutSeconds: 0.2,
+    });
+    const stalled = createIncidentService({ db: proxied.db, audit, clock, writeTimeoutMs: 1000 });
+    try {
+      await proxied.db.execute(sql`SELECT 1`);
+      proxy.stall();
+      const error = await caught(stalled.acknowledge({ id: opened.id, actor: 'oncall_1' }));
+      expect(isStateUnavailableError(error)).toBe(true);
+      expect((error as Error).message).toContain('writeTimeoutMs');
+      proxy.restore();
+      // Once the late session has ended, the incident is as it was.
+      await waitFor(
+        async () => {
+          const rows = await database.db.execute(sql`SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`);
+          return Number((rows as unknown as { n: string }[])[0]?.n) === 0;
+        },
+        { timeoutMs: 15_000, what: 'the late session to end' },
+      );
+      const [row] = await database.db.select().from(incidents).where(eq(incidents.id, opened.id));
+      expect(row?.status).toBe('open');
+      const events = await database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentId, opened.id));
+      expect(events.map((e) => e.type)).toEqual(['opened']);
+    } finally {
+      proxy.restore();
+      await proxied.close();
+      await proxy.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
  * Outages through a TCP proxy the test controls: Redis down, both stores
  * down past maxStalenessMs, PostgreSQL down during an activation.
  */
+import type { PostgresAuditEmitter } from '@rtv/audit';
 import { createDb, killSwitches } from '@rtv/db';
 import { waitFor } from '@rtv/testing';
 import { eq } from 'drizzle-orm';
@@ -157,11 +158,13 @@ describe('PostgreSQL down during an activation', () => {
     const pgSide = await kit.proxiedDb();
     // The state row is already updated inside the transaction when the audit write starts: cut there.
     // Spread keeps the emitter's brand: it still joins the transaction.
+    // The store appends its records with emitMany, the last statement before COMMIT.
+    const audit = kit.h.audit as PostgresAuditEmitter;
     const cuttingAudit = {
-      ...kit.h.audit,
-      emit: async (...args: Parameters<typeof kit.h.audit.emit>) => {
+      ...audit,
+      emitMany: async (...args: Parameters<typeof audit.emitMany>) => {
         pgSide.proxy.cut();
-        return kit.h.audit.emit(...args);
+        return audit.emitMany(...args);
       },
     };
     const instance = kit.h.service({ db: pgSide.db, audit: cuttingAudit, operationTimeoutMs: 500 });

@@ -132,6 +132,8 @@ describe('options', () => {
     [{ clock: { now: 5 } }, 'clock', /now\(\)/],
     [{ logger: { info() {} } }, 'logger', /pino/],
     [{ sweepIntervalMs: -1 }, 'sweepIntervalMs', /at least 0/],
+    [{ writeTimeoutMs: 50 }, 'writeTimeoutMs', /at least 100/],
+    [{ writeTimeoutMs: 'soon' }, 'writeTimeoutMs', /number of milliseconds/],
   ])('refuses %j with a ValidationError naming %s', (options, field, message) => {
     const error = refused(options);
     expect(error).toSatisfy(isValidationError);
