@@ -66,9 +66,8 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
     redis.ok = false;
     redis.foreign = true;
     // What to do comes first: a table may cut the rest.
-    redis.error =
-      'namespace owned by another database: give this one a keyPrefix of its own ' +
-      `(namespace ${options.cacheNamespace}, owner ${owner ?? 'unknown'}; this instance follows PostgreSQL alone)`;
+    const where = `namespace ${options.cacheNamespace}, owner ${owner ?? 'unknown'}`;
+    redis.error = `namespace owned by another database: give this one a keyPrefix of its own (${where}; this instance follows PostgreSQL alone)`;
     report(new Error(redis.error), 'redis-namespace');
   }
 

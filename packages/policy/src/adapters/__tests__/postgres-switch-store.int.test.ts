@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidationError } from '../../errors';
 import { createTestClock } from '../../testing/test-clock';
 import { createPostgresSwitchStore } from '../postgres/postgres-switch-store';
-import { switchStoreContract } from './switch-store.contract';
+import { auditTypesIn, switchStoreContract } from './switch-store.contract';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -24,14 +24,7 @@ switchStoreContract('postgres', async () => {
   return {
     store,
     clock,
-    async auditTypes(target) {
-      const rows = await database.db
-        .select({ type: auditEvents.type })
-        .from(auditEvents)
-        .where(eq(auditEvents.target, target))
-        .orderBy(asc(auditEvents.seq));
-      return rows.map((r) => r.type);
-    },
+    auditTypes: (target) => auditTypesIn(database.db, target),
     close: () => database.close(),
   };
 });

@@ -4,7 +4,7 @@ import { createEmbeddedDb } from '@rtv/db/pglite';
 import { asc, eq } from 'drizzle-orm';
 import { createTestClock } from '../../testing/test-clock';
 import { createPostgresSwitchStore } from '../postgres/postgres-switch-store';
-import { switchStoreContract } from './switch-store.contract';
+import { auditTypesIn, switchStoreContract } from './switch-store.contract';
 
 switchStoreContract('pglite', async () => {
   const handle = await createEmbeddedDb();
@@ -13,14 +13,7 @@ switchStoreContract('pglite', async () => {
   return {
     store: createPostgresSwitchStore({ db: handle.db, clock }),
     clock,
-    async auditTypes(target) {
-      const rows = await handle.db
-        .select({ type: auditEvents.type })
-        .from(auditEvents)
-        .where(eq(auditEvents.target, target))
-        .orderBy(asc(auditEvents.seq));
-      return rows.map((r) => r.type);
-    },
+    auditTypes: (target) => auditTypesIn(handle.db, target),
     close: () => handle.close(),
   };
 });

@@ -3,6 +3,8 @@
  * driver): the memory store and the Postgres store on PostgreSQL and PGlite
  * must answer alike, or the unit tests built on memory would prove nothing.
  */
+import { type Database, auditEvents } from '@rtv/db';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConflictError, isNotFoundError } from '../../errors';
 import type { SwitchStore } from '../../ports';
@@ -14,6 +16,16 @@ export interface StoreUnderTest {
   /** Audit record types for a target, in chain order. */
   auditTypes(target: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** The audit record types of a target in a database, in chain order (both Postgres drivers). */
+export async function auditTypesIn(db: Database, target: string): Promise<string[]> {
+  const rows = await db
+    .select({ type: auditEvents.type })
+    .from(auditEvents)
+    .where(eq(auditEvents.target, target))
+    .orderBy(asc(auditEvents.seq));
+  return rows.map((r) => r.type);
 }
 
 const ACTOR = 'contract-tester';
