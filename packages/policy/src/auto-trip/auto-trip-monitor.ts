@@ -45,7 +45,7 @@ export interface AutoTripCounters {
 
 export interface AutoTripMonitorOptions {
   /** Finds or creates the switch (`ensure`) and activates it (idempotent `activate`). */
-  killSwitchService: Pick<KillSwitchService, 'ensure' | 'activate'>;
+  killSwitchService: Pick<KillSwitchService, 'ensure' | 'activate'> & Partial<Pick<KillSwitchService, 'activateMany'>>;
   /** When given, every trip that changed a switch opens an incident linked to it. */
   incidents?: Pick<IncidentService, 'open'>;
   /** Trips, failed trips and Redis failures (labels: target, trigger, scope; never a client id). @default no-op */

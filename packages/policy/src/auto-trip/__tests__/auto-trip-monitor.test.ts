@@ -470,3 +470,22 @@ describe('AutoTripMonitor: bounded memory', () => {
     expect(monitor.getStats('platform:linkedin').total).toBe(0);
   });
 });
+
+describe('AutoTripMonitor: storms', () => {
+  it('trips every client of one evaluation pass in ONE transaction (activateMany): one version, one activation each', async () => {
+    const { service, monitor, record } = setup('interval');
+    const clients = Array.from({ length: 40 }, (_, i) => `storm_${i}`);
+    for (const clientId of clients) record(20, false, clientId);
+    await service.ready();
+    const before = service.checkStats().snapshotVersion;
+    await monitor.evaluate();
+    const active = await service.listActive();
+    expect(active.map((s) => s.clientId).sort()).toEqual([...clients].sort());
+    // One version bump for the 40 activations: they committed together.
+    expect(service.checkStats().snapshotVersion).toBe(before + 1);
+    for (const sw of active) {
+      expect((await service.getHistory(sw.id)).map((h) => h.action)).toEqual(['created', 'activated']);
+    }
+    expect(monitor.counters()).toMatchObject({ trips: 40, tripFailures: 0 });
+  });
+});
