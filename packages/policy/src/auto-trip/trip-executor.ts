@@ -13,6 +13,7 @@ import type { AutoTripAggregateThreshold, AutoTripThreshold, ResolvedAutoTripCon
 import type { TargetState, TripSlot } from './key-registry';
 import type { WindowSums } from './rolling-counter';
 import { type TripDetails, type TripKind, tripDetails, tripMetadata, tripReason } from './trip-decision';
+import { openTripIncident } from './trip-incident';
 
 /** What a trip did, for `onTrip` listeners (logs, notifications). */
 export interface AutoTripEvent extends TripDetails {
@@ -49,16 +50,23 @@ export interface TripExecutor {
   idle(): Promise<void>;
 }
 
-function incidentTitle(d: TripDetails): string {
-  const who = d.clientId === null ? 'all clients' : d.clientId;
-  const what =
-    d.kind === 'error_rate'
-      ? `error rate ${Math.round(d.errorRate * 1000) / 10}%`
-      : d.kind === 'latency'
-        ? 'latency spike'
-        : 'cost spike';
-  return `Auto-trip: ${d.target} ${what} for ${who}`;
+/** The switch a trip activates: found, or created at the trip's scope. */
+function ensureSwitch(service: Pick<KillSwitchService, 'ensure'>, owner: TargetState, details: TripDetails) {
+  const { targetType, targetValue } = owner.parsed;
+  const clientId = details.clientId;
+  const input: CreateSwitchInput =
+    clientId === null
+      ? { scope: targetType, targetType, targetValue, createdBy: AUTO_TRIP_ACTOR }
+      : { scope: 'client', targetType, targetValue, clientId, createdBy: AUTO_TRIP_ACTOR };
+  return service.ensure(input);
 }
+
+const activation = (id: string, details: TripDetails) => ({
+  id,
+  reason: tripReason(details),
+  activatedBy: AUTO_TRIP_ACTOR,
+  metadata: tripMetadata(details),
+});
 
 /** A trip decided and waiting for its batch. */
 interface PendingTrip {
@@ -79,24 +87,6 @@ export function createTripExecutor(options: TripExecutorOptions): TripExecutor {
   const { service, incidents, metrics, logger, clock, config, counters } = options;
   const pending = new Set<Promise<void>>();
 
-  /** The switch a trip activates: found, or created at the trip's scope. */
-  function ensureSwitch(owner: TargetState, details: TripDetails) {
-    const { targetType, targetValue } = owner.parsed;
-    const clientId = details.clientId;
-    const input: CreateSwitchInput =
-      clientId === null
-        ? { scope: targetType, targetType, targetValue, createdBy: AUTO_TRIP_ACTOR }
-        : { scope: 'client', targetType, targetValue, clientId, createdBy: AUTO_TRIP_ACTOR };
-    return service.ensure(input);
-  }
-
-  const activation = (id: string, details: TripDetails) => ({
-    id,
-    reason: tripReason(details),
-    activatedBy: AUTO_TRIP_ACTOR,
-    metadata: tripMetadata(details),
-  });
-
   /**
    * Trips decided together (one evaluation pass, one fleet flush) activate
    * together: one transaction for a storm, when the service has activateMany.
@@ -104,7 +94,7 @@ export function createTripExecutor(options: TripExecutorOptions): TripExecutor {
   async function activateBatch(trips: PendingTrip[]): Promise<void> {
     const ensured = await Promise.all(
       trips.map((t) =>
-        ensureSwitch(t.owner, t.details).then(
+        ensureSwitch(service, t.owner, t.details).then(
           (row) => row.id,
           (error: unknown) => fail(t, error),
         ),
@@ -141,27 +131,6 @@ export function createTripExecutor(options: TripExecutorOptions): TripExecutor {
     return undefined;
   }
 
-  async function openIncident(switchId: string, details: TripDetails, decidedAt: number): Promise<string | null> {
-    if (!incidents) return null;
-    const { clientId } = details;
-    const incident = await incidents.open({
-      killSwitchId: switchId,
-      clientId,
-      title: incidentTitle(details),
-      severity: clientId === null ? 'critical' : details.kind === 'error_rate' ? 'high' : 'medium',
-      triggerType: details.kind,
-      triggerValue: details.observed,
-      threshold: details.threshold,
-      errorRate: details.errorRate,
-      callsAffected: details.callsAffected,
-      startedAt: new Date(decidedAt),
-      actor: AUTO_TRIP_ACTOR,
-      notes: tripReason(details),
-      metadata: tripMetadata(details),
-    });
-    return incident.id;
-  }
-
   async function afterActivation(t: PendingTrip, result: TransitionResult): Promise<void> {
     const { details } = t;
     const labels = labelsOf(t);
@@ -171,7 +140,7 @@ export function createTripExecutor(options: TripExecutorOptions): TripExecutor {
     // Only the trip that changed the switch opens an incident: a fleet tripping together opens one.
     if (result.changed) {
       try {
-        incidentId = await openIncident(result.switch.id, details, t.decidedAt);
+        incidentId = incidents ? await openTripIncident(incidents, result.switch.id, details, t.decidedAt) : null;
       } catch (error) {
         metrics.increment('auto_trip_incident_failed_total', labels);
         const fields = { ...errorFields(error), operation: 'open-incident', target: t.owner.parsed.target };

@@ -7,21 +7,16 @@
  * a cache holding another database's state is neither read nor written.
  */
 import { rootCauseMessage, withDeadline } from '@rtv/db';
-import { type Snapshot, createSnapshot, fromPayload, toPayload, toSummary } from '../check/snapshot';
+import { type Snapshot, createSnapshot, toSummary } from '../check/snapshot';
 import type { CacheHead, Clock, StateCache, SwitchStore } from '../ports';
+import { type CacheAccess, type StoreStatus, createCacheAccess } from './cache-access';
 import type { SnapshotSlot } from './snapshot-slot';
 import type { Staleness } from './staleness';
 
+export type { StoreStatus } from './cache-access';
+
 /** The part of the store the sync reads. */
 export type SnapshotSource = Pick<SwitchStore, 'loadActive' | 'readVersion'>;
-
-/** The last answer of a store: whether it worked, and if not, its root cause. */
-export type StoreStatus = {
-  ok: boolean;
-  error?: string;
-  /** The cache's namespace holds another database's state: this instance ignores it. */
-  foreign?: boolean;
-};
 
 export interface SyncStepOptions {
   source: SnapshotSource;
@@ -48,47 +43,22 @@ export interface SyncStep {
 }
 
 export function createSyncStep(options: SyncStepOptions): SyncStep {
-  const { source, cache, slot, staleness, clock, report } = options;
+  const { source, slot, staleness, clock, report } = options;
   const postgres: StoreStatus = { ok: false };
-  const redis: StoreStatus | undefined = cache ? { ok: false } : undefined;
+  const cache: CacheAccess | undefined = options.cache && createCacheAccess({ ...options, cache: options.cache });
   let lastSourcePoll = Number.NEGATIVE_INFINITY;
 
   const call = <T>(promise: Promise<T>, what: string) => withDeadline(promise, options.operationTimeoutMs, what);
-  const mark = (status: StoreStatus | undefined, error?: unknown) => {
-    if (!status) return;
-    status.ok = error === undefined;
-    status.error = error === undefined ? undefined : rootCauseMessage(error);
-    status.foreign = undefined;
+  const markPostgres = (error?: unknown) => {
+    postgres.ok = error === undefined;
+    postgres.error = error === undefined ? undefined : rootCauseMessage(error);
   };
-
-  function markForeign(owner: string | null): void {
-    if (!redis || redis.foreign) return;
-    redis.ok = false;
-    redis.foreign = true;
-    // What to do comes first: a table may cut the rest.
-    const where = `namespace ${options.cacheNamespace}, owner ${owner ?? 'unknown'}`;
-    redis.error = `namespace owned by another database: give this one a keyPrefix of its own (${where}; this instance follows PostgreSQL alone)`;
-    report(new Error(redis.error), 'redis-namespace');
-  }
+  const seedCache = async (snapshot: Snapshot, mode: 'if-newer' | 'replace') => cache?.seed(snapshot, mode);
 
   async function loadFromSource(): Promise<Snapshot> {
     const { version, active, databaseId } = await call(source.loadActive(), 'PostgreSQL snapshot load');
-    mark(postgres);
+    markPostgres();
     return createSnapshot(version, active.map(toSummary), databaseId);
-  }
-
-  async function seedCache(snapshot: Snapshot, mode: 'if-newer' | 'replace'): Promise<void> {
-    if (!cache || redis?.foreign) return;
-    try {
-      const outcome = await call(cache.write(toPayload(snapshot), mode), 'Redis snapshot write');
-      if (outcome === 'foreign') {
-        const owner = await call(cache.readHead(), 'Redis version poll').catch(() => undefined);
-        markForeign(owner?.databaseId ?? null);
-      } else mark(redis);
-    } catch (error) {
-      mark(redis, error);
-      report(error, 'redis-write');
-    }
   }
 
   /** PostgreSQL's state wins: a state ahead of it (a poisoned or replayed cache) is undone and the cache repaired. */
@@ -97,9 +67,9 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
     let version: number;
     try {
       version = await call(source.readVersion(), 'PostgreSQL version poll');
-      mark(postgres);
+      markPostgres();
     } catch (error) {
-      mark(postgres, error);
+      markPostgres(error);
       throw error;
     }
     const current = slot.current;
@@ -110,39 +80,16 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
     await seedCache(snapshot, backwards ? 'replace' : 'if-newer');
   }
 
-  /** The cache's head; `null` when the cache did not answer. */
-  async function cacheHead(store: StateCache): Promise<CacheHead | undefined | null> {
-    try {
-      const head = await call(store.readHead(), 'Redis version poll');
-      if (!redis?.foreign) mark(redis);
-      return head;
-    } catch (error) {
-      mark(redis, error);
-      report(error, 'redis-read');
-      return null;
-    }
-  }
-
-  /** The cache's snapshot, or undefined when it is unreadable (reported). */
-  async function readCache(store: StateCache): Promise<Snapshot | undefined> {
-    try {
-      return fromPayload(await call(store.read(), 'Redis snapshot read'));
-    } catch (error) {
-      report(error, 'redis-read');
-      return undefined;
-    }
-  }
-
   /** A warm instance whose cache is this database's: take a newer version, and ask PostgreSQL when due. */
-  async function syncFromCache(store: StateCache, head: CacheHead, current: Snapshot): Promise<void> {
+  async function syncFromCache(access: CacheAccess, head: CacheHead, current: Snapshot): Promise<void> {
     if (head.version > current.version) {
-      const cached = await readCache(store);
+      const cached = await access.read();
       if (cached && cached.databaseId === current.databaseId) {
         slot.swap(cached);
       } else {
         // Unreadable (or owned by nobody we know): PostgreSQL says what is true, and the cache is put right.
         await syncFromSource();
-        if (slot.current) await seedCache(slot.current, 'replace');
+        if (slot.current) await access.seed(slot.current, 'replace');
         staleness.confirm();
         return;
       }
@@ -159,8 +106,8 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
   }
 
   /** Cold, PostgreSQL down: the cache is better than nothing. */
-  async function coldFromCache(store: StateCache, cause: unknown): Promise<void> {
-    const cached = (await cacheHead(store)) ? await readCache(store) : undefined;
+  async function coldFromCache(access: CacheAccess, cause: unknown): Promise<void> {
+    const cached = (await access.head()) ? await access.read() : undefined;
     if (!cached) throw cause;
     slot.swap(cached);
     staleness.confirm();
@@ -179,13 +126,13 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
       staleness.confirm();
       return;
     }
-    const head = await cacheHead(cache);
-    if (head && head.databaseId !== null && head.databaseId !== current.databaseId) markForeign(head.databaseId);
-    else if (redis?.foreign && head !== null) mark(redis);
-    if (head === null || head === undefined || redis?.foreign) {
+    const head = await cache.head();
+    if (head && head.databaseId !== null && head.databaseId !== current.databaseId) cache.markForeign(head.databaseId);
+    else if (cache.status.foreign && head !== null) cache.mark();
+    if (head === null || head === undefined || cache.status.foreign) {
       // Redis down, flushed or foreign: follow PostgreSQL (and put a flushed cache back).
       await syncFromSource();
-      if (head === undefined && slot.current) await seedCache(slot.current, 'if-newer');
+      if (head === undefined && slot.current) await cache.seed(slot.current, 'if-newer');
       staleness.confirm();
       return;
     }
@@ -194,13 +141,13 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
 
   return {
     postgres,
-    redis,
+    redis: cache?.status,
     syncOnce,
     loadFromSource,
     seedCache,
     async readCacheAtLeast(version, databaseId) {
-      if (!cache || !redis?.ok) return undefined;
-      const cached = await readCache(cache);
+      if (!cache?.status.ok) return undefined;
+      const cached = await cache.read();
       return cached && cached.version >= version && cached.databaseId === databaseId ? cached : undefined;
     },
   };
