@@ -1,0 +1,114 @@
+/**
+ * The statements of a transition on PostgreSQL, each inside the caller's
+ * transaction: lock and change switch rows, and record history, audit and
+ * the version bump as the LAST statement before COMMIT.
+ */
+import { type PostgresAuditEmitter, newAuditId } from '@rtv/audit';
+import { type KillSwitch, type Transaction, killSwitchHistory, killSwitches } from '@rtv/db';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { nanoid } from 'nanoid';
+import type { Clock, StoreWriteResult } from '../../ports';
+import type { ActivateInput } from '../../types';
+import {
+  type TransitionRecord,
+  activationOf,
+  auditEventOf,
+  historyValues,
+  notFound,
+} from '../../write/transition-records';
+import type { WriteAttempt } from './write-transaction';
+
+/**
+ * History rows, then, as the LAST statement before COMMIT, the audit records with the version
+ * bump: the chain head and the version row are locked for one statement, never across round
+ * trips. The first audit id marks the transaction, so a lost COMMIT can be settled.
+ */
+export async function recordTransitions(
+  tx: Transaction,
+  audit: PostgresAuditEmitter,
+  attempt: WriteAttempt,
+  transitions: readonly { row: KillSwitch; transition: TransitionRecord }[],
+  bump: Date | null,
+): Promise<void> {
+  if (transitions.length === 0) return;
+  await tx
+    .insert(killSwitchHistory)
+    .values(transitions.map(({ row, transition }) => historyValues(`ksh_${nanoid()}`, row, transition)));
+  const ids = transitions.map(() => newAuditId());
+  attempt.marker = ids[0];
+  const events = transitions.map(({ row, transition }) => auditEventOf(row, transition));
+  const bumpVersion = sql`state_bumped AS (
+    UPDATE kill_switch_state SET version = version + 1, updated_at = ${bump?.toISOString() ?? null}::timestamptz WHERE id = 1 RETURNING version)`;
+  await audit.emitMany(events, { tx, ids, ...(bump ? { with: bumpVersion } : {}) });
+}
+
+/**
+ * Activations (or hold updates) of one or many switches: the rows are locked in id order (two
+ * storms never deadlock), every change is computed here, then written by ONE update, one
+ * history insert and the last statement (audit and version).
+ */
+export async function activateRows(
+  tx: Transaction,
+  audit: PostgresAuditEmitter,
+  clock: Clock,
+  attempt: WriteAttempt,
+  inputs: readonly ActivateInput[],
+): Promise<StoreWriteResult[]> {
+  const ids = [...new Set(inputs.map((input) => input.id))].sort();
+  const locked = await tx
+    .select()
+    .from(killSwitches)
+    .where(inArray(killSwitches.id, ids))
+    .orderBy(asc(killSwitches.id))
+    .for('update');
+  const rows = new Map(locked.map((row) => [row.id, row]));
+  // Read the time after the locks: a caller that waited must not be stamped before the one it waited on.
+  const now = new Date(clock.now());
+  const results: StoreWriteResult[] = [];
+  const transitions: { row: KillSwitch; transition: TransitionRecord }[] = [];
+  for (const input of inputs) {
+    const existing = rows.get(input.id);
+    if (!existing) throw notFound(input.id);
+    const step = activationOf(existing, input, now);
+    results.push(step.result);
+    if (!step.transition) continue;
+    rows.set(input.id, step.result.row);
+    transitions.push({ row: step.result.row, transition: step.transition });
+  }
+  if (transitions.length === 0) return results;
+  await writeRows(tx, [...new Map(transitions.map(({ row }) => [row.id, row])).values()]);
+  await recordTransitions(tx, audit, attempt, transitions, now);
+  return results;
+}
+
+/** The changed rows' activation fields, in one statement whatever their number. */
+export async function writeRows(tx: Transaction, changed: readonly KillSwitch[]): Promise<void> {
+  const values = JSON.stringify(
+    changed.map((row) => ({
+      id: row.id,
+      is_active: row.isActive,
+      reason: row.reason,
+      activated_by: row.activatedBy,
+      activated_at: row.activatedAt?.toISOString() ?? null,
+      expires_at: row.expiresAt?.toISOString() ?? null,
+      updated_at: row.updatedAt.toISOString(),
+    })),
+  );
+  await tx.execute(sql`UPDATE kill_switches AS k SET is_active = v.is_active, reason = v.reason,
+      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at
+    FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, is_active boolean, reason text, activated_by text,
+      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz)
+    WHERE k.id = v.id`);
+}
+
+export async function lockSwitch(tx: Transaction, id: string): Promise<KillSwitch> {
+  const [row] = await tx.select().from(killSwitches).where(eq(killSwitches.id, id)).for('update');
+  if (!row) throw notFound(id);
+  return row;
+}
+
+export async function updateSwitch(tx: Transaction, id: string, fields: Partial<KillSwitch>): Promise<KillSwitch> {
+  const [row] = await tx.update(killSwitches).set(fields).where(eq(killSwitches.id, id)).returning();
+  if (!row) throw notFound(id);
+  return row;
+}
