@@ -13,6 +13,7 @@ import type { SnapshotSync } from '../sync/snapshot-sync';
 import type { ActivateInput, CreateSwitchInput, KillSwitchService } from '../types';
 import { parseActivateInput, parseActivateManyInput, parseCreateInput, parseDeactivateInput } from '../validation';
 import { coordinatesOf, createWriteAuthorization } from './authorize-write';
+import { createWriteBudget } from './write-budget';
 
 export interface SwitchCommandsOptions {
   store: SwitchStore;
@@ -58,26 +59,7 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
   const { store, sync, clock, metrics, logger } = options;
   const access = createWriteAuthorization(store, options.authorize, metrics);
 
-  /**
-   * Store failures become typed errors that name what was being done. `run` gets the time left
-   * of the write's budget: the store settles within it, and the steps before it are bounded too.
-   */
-  async function guarded<T>(during: string, run: (left: () => WriteOptions) => Promise<T>): Promise<T> {
-    options.assertOpen();
-    const end = performance.now() + options.writeTimeoutMs;
-    const left = (): WriteOptions => ({ timeoutMs: Math.max(1, Math.floor(end - performance.now())) });
-    try {
-      return await run(left);
-    } catch (error) {
-      throw asStoreError(error, during);
-    }
-  }
-
-  /** Authorization reads the switch and asks the authorizer: bounded by the same budget. */
-  const authorized = (left: () => WriteOptions, check: (budget: WriteOptions) => Promise<void>) => {
-    const budget = left();
-    return withDeadline(check(budget), budget.timeoutMs ?? options.writeTimeoutMs, 'authorizing the write');
-  };
+  const { guarded, authorized } = createWriteBudget(options.writeTimeoutMs, options.assertOpen);
 
   /** After a commit: this instance sees the change now; a failed publication only delays the others. */
   async function publishCommitted(): Promise<void> {
