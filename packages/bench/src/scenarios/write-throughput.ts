@@ -191,27 +191,11 @@ export async function benchWriteThroughput(
 
     // The storm: 1,000 switches at once.
     const stormIds = (await create(settings.stormSwitches, 'storm')).map((s) => s.id);
-    const many = first.service.activateMany;
-    let method: string;
+    const method = 'service.activateMany (one transaction)';
     const t0 = performance.now();
-    if (typeof many === 'function') {
-      method = 'service.activateMany (one transaction)';
-      await first.service.activateMany(
-        stormIds.map((id) => ({ id, reason: 'benchmark storm of activations', activatedBy: 'bench' })),
-      );
-    } else {
-      method = `fallback: service.activate per switch, ${callers} concurrent callers over 2 instances (activateMany not available)`;
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: callers }, async (_, c) => {
-          const service = (instances[c % 2] ?? first).service;
-          while (next < stormIds.length) {
-            const id = stormIds[next++] as string;
-            await service.activate({ id, reason: 'benchmark storm of activations', activatedBy: 'bench' });
-          }
-        }),
-      );
-    }
+    await first.service.activateMany(
+      stormIds.map((id) => ({ id, reason: 'benchmark storm of activations', activatedBy: 'bench' })),
+    );
     const ms = performance.now() - t0;
     const t1 = performance.now();
     let next = 0;

@@ -23,8 +23,6 @@ export interface ServicePorts {
   bus: ChangeBus;
   /** Names the cache's namespace in messages (the Redis key prefix). @default 'of the cache' */
   cacheNamespace?: string;
-  /** Extra clean-up of what the wiring opened for this service (e.g. its own audit emitter). */
-  release?: () => Promise<void>;
 }
 
 export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSettings): KillSwitchService {
@@ -115,7 +113,6 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
       cancelSweep?.();
       await started;
       await sync.stop();
-      await ports.release?.();
     },
   };
 }
