@@ -60,6 +60,12 @@ export interface SnapshotSync {
   stop(): Promise<void>;
 }
 
+/** Backs off while the stores fail, up to 8x the interval with jitter, so a dead server is not hammered in step. */
+function pollDelay(consecutiveFailures: number, pollIntervalMs: number): number {
+  if (consecutiveFailures === 0) return pollIntervalMs;
+  return backoffDelay(consecutiveFailures, { initialMs: pollIntervalMs * 2, maxMs: pollIntervalMs * 8 });
+}
+
 export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
   const { bus, clock, metrics } = options;
   const slot = createSnapshotSlot(metrics);
@@ -126,12 +132,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
 
   function schedulePoll(): void {
     if (stopped) return;
-    // Back off while the stores fail, up to 8x the interval with jitter, so a dead server is not hammered in step.
-    const { pollIntervalMs } = options;
-    const delay =
-      consecutiveFailures > 0
-        ? backoffDelay(consecutiveFailures, { initialMs: pollIntervalMs * 2, maxMs: pollIntervalMs * 8 })
-        : pollIntervalMs;
+    const delay = pollDelay(consecutiveFailures, options.pollIntervalMs);
     cancelPoll = startTimer(clock, () => void refresh().finally(schedulePoll), delay);
   }
 
