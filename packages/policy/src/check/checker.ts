@@ -12,7 +12,9 @@ import type { SnapshotSync } from '../sync/snapshot-sync';
 import type { CheckContext, CheckResult } from '../types';
 import { checkContextIssue } from '../validation';
 import { CHECK_TIMING_SAMPLE, CheckCounters } from './check-stats';
-import { type IndexedSwitch, findBlockingSwitch } from './switch-index';
+import { type Verdict, policyDecision } from './decision';
+import { type ModeQuery, decideAmongModes } from './mode-decision';
+import { findBlockingSwitch } from './switch-index';
 
 export interface CheckerOptions {
   sync: Pick<SnapshotSync, 'current' | 'stale' | 'confirmedAt' | 'ready'>;
@@ -22,6 +24,8 @@ export interface CheckerOptions {
   startupTimeoutMs: number;
   /** Time every check and put its duration on the result (allocates per check). */
   timeEachCheck: boolean;
+  /** What a `reduce` switch naming no actions lets through. */
+  riskReducingActions: readonly string[];
 }
 
 export interface Checker {
@@ -32,16 +36,12 @@ export interface Checker {
   readonly counters: CheckCounters;
 }
 
-const NOT_TRIPPED: CheckResult = Object.freeze({ tripped: false, switch: null, reason: null });
-const NOT_TRIPPED_RESOLVED = Promise.resolve(NOT_TRIPPED);
 const SAMPLE_MASK = CHECK_TIMING_SAMPLE - 1;
 /** `match` found the state unusable (not loaded, stale or closed). */
 const UNUSABLE = 0;
 
-interface Answer {
+interface Answer extends Verdict {
   reason: string;
-  result: CheckResult;
-  resolved: Promise<CheckResult>;
 }
 
 /** Reading the caller's context threw (a getter, a proxy): a bad input, never an exception out of a check. */
@@ -76,29 +76,51 @@ export function createChecker(options: CheckerOptions): Checker {
     }
     const reason = unavailableReason();
     if (lastUnavailable?.reason !== reason) {
-      const result: CheckResult = Object.freeze({ tripped: !failOpen, switch: null, reason });
-      lastUnavailable = { reason, result, resolved: Promise.resolve(result) };
+      const code = closed ? 'SERVICE_CLOSED' : 'STATE_UNAVAILABLE';
+      const version = sync.current?.version ?? -1;
+      lastUnavailable = { reason, ...policyDecision(!failOpen, code, reason, version) };
     }
     return lastUnavailable;
   }
 
-  function match(context: CheckContext): IndexedSwitch | undefined | typeof UNUSABLE {
+  /** Reused for every check that needs the modes' slow path: a check allocates no query of its own. */
+  const query: ModeQuery = {
+    clientId: '',
+    action: '',
+    platform: undefined,
+    key: undefined,
+    now: 0,
+    riskReducing: new Set(options.riskReducingActions),
+  };
+
+  /** The decision, or UNUSABLE; counts what it blocks. */
+  function match(context: CheckContext): Verdict | typeof UNUSABLE {
     const snapshot = sync.current;
     if (snapshot === undefined || sync.stale || closed) return UNUSABLE;
     const index = snapshot.index;
-    if (index.size === 0) return undefined;
+    if (index.size === 0) return index.clear;
     const now = index.hasExpiring ? clock.now() : 0;
-    return findBlockingSwitch(index, context.clientId, context.action, context.platform ?? undefined, now);
+    const platform = context.platform ?? undefined;
+    const hit = findBlockingSwitch(index, context.clientId, context.action, platform, now);
+    if (hit === undefined) return index.clear;
+    let decided: Verdict = hit;
+    if (index.hasModes && hit.summary.mode !== 'halt') {
+      query.clientId = context.clientId;
+      query.action = context.action;
+      query.platform = platform;
+      query.key = context.key;
+      query.now = now;
+      decided = decideAmongModes(index, query);
+    }
+    if (decided.result.tripped) counters.tripped++;
+    return decided;
   }
 
   /** Counts the check and returns its shared answer. */
   function answer(context: CheckContext): CheckResult {
     counters.checks++;
-    const hit = match(context);
-    if (hit === undefined) return NOT_TRIPPED;
-    if (hit === UNUSABLE) return unavailable().result;
-    counters.tripped++;
-    return hit.result;
+    const decided = match(context);
+    return decided === UNUSABLE ? unavailable().result : decided.result;
   }
 
   function timedAnswer(context: CheckContext): CheckResult {
@@ -118,11 +140,8 @@ export function createChecker(options: CheckerOptions): Checker {
   function decideResolved(context: CheckContext): Promise<CheckResult> {
     if (timedNext()) return Promise.resolve(timedAnswer(context));
     counters.checks++;
-    const hit = match(context);
-    if (hit === undefined) return NOT_TRIPPED_RESOLVED;
-    if (hit === UNUSABLE) return unavailable().resolved;
-    counters.tripped++;
-    return hit.resolved;
+    const decided = match(context);
+    return decided === UNUSABLE ? unavailable().resolved : decided.resolved;
   }
 
   let firstLoad: Promise<void> | undefined;

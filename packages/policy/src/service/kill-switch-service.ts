@@ -49,6 +49,10 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
         void commands
           .sweepExpired()
           .catch((error) => logger.warn({ ...errorFields(error), during: 'sweep' }, 'kill-switch expiry sweep failed'))
+          .then(() => commands.sweepRestarts())
+          .catch((error) =>
+            logger.warn({ ...errorFields(error), during: 'restart' }, 'kill-switch restart sweep failed'),
+          )
           .finally(scheduleSweep);
       },
       settings.sweepIntervalMs,
@@ -88,6 +92,7 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
     },
     health,
     checkStats,
+    onStateChange: sync.onApplied,
     async ready() {
       await started;
       if (closed) throw new StateUnavailableError('The kill-switch service is closed.');

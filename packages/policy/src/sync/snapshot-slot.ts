@@ -11,10 +11,13 @@ export interface SnapshotSlot {
   readonly ready: Promise<void>;
   /** Installs `next` if it is newer (or `force`); returns whether it did. */
   swap(next: Snapshot, force?: boolean): boolean;
+  /** Calls `listener` after every swap; returns a function that stops it. */
+  onSwap(listener: (snapshot: Snapshot) => void): () => void;
 }
 
 export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
   let current: Snapshot | undefined;
+  const listeners = new Set<(snapshot: Snapshot) => void>();
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => {
     resolveReady = resolve;
@@ -30,7 +33,17 @@ export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
       current = next;
       metrics.increment('kill_switch_snapshot_swaps_total');
       if (first) resolveReady();
+      // A listener that throws must not stop the swap (done) nor the other listeners.
+      for (const listener of listeners) {
+        try {
+          listener(next);
+        } catch {}
+      }
       return true;
+    },
+    onSwap(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

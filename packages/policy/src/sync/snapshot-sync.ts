@@ -55,6 +55,8 @@ export interface SnapshotSync {
    * background, so a stalled Redis never holds the write.
    */
   publish(): Promise<void>;
+  /** Calls `listener` after each new snapshot is applied; returns a function that stops it. */
+  onApplied(listener: () => void): () => void;
   /** Replaces the snapshot from PostgreSQL even at the same version (an operator's cache invalidation). */
   reload(): Promise<void>;
   stop(): Promise<void>;
@@ -163,6 +165,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
       schedulePoll();
     },
     refresh,
+    onApplied: (listener) => slot.onSwap(() => listener()),
     async publish() {
       const before = slot.current;
       slot.swap(await step.loadFromSource());

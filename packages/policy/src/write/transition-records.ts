@@ -7,6 +7,7 @@ import type { AuditEventInput } from '@rtv/audit';
 import type { KillSwitch, KillSwitchHistoryAction } from '@rtv/db';
 import { ConflictError, NotFoundError } from '../errors';
 import type { ActivateInput, CreateSwitchInput, DeactivateInput } from '../types';
+import { modeChangeOf } from './mode-transitions';
 
 export const AUDIT_TYPES = {
   created: 'KILL_SWITCH_CREATED',
@@ -14,11 +15,16 @@ export const AUDIT_TYPES = {
   deactivated: 'KILL_SWITCH_DEACTIVATED',
   expired: 'KILL_SWITCH_EXPIRED',
   updated: 'KILL_SWITCH_UPDATED',
+  restart_started: 'KILL_SWITCH_RESTART_STARTED',
+  restart_step: 'KILL_SWITCH_RESTART_STEP',
   denied: 'KILL_SWITCH_ACCESS_DENIED',
 } as const;
 
 /** The actor recorded for expiries. */
 export const EXPIRY_ACTOR = 'system:expiry';
+
+/** The actor recorded for the steps of a gradual restart. */
+export const RESTART_ACTOR = 'system:restart';
 
 export const notFound = (id: string) => new NotFoundError(`Kill switch not found: ${id}`, id);
 
@@ -70,10 +76,22 @@ export function newSwitchRow(id: string, input: CreateSwitchInput, now: Date): K
     activatedAt: null,
     expiresAt: null,
     autoTripConfig: input.autoTripConfig ?? null,
+    ...haltFields,
     createdAt: now,
     updatedAt: now,
   };
 }
+
+/** What an inactive switch (and a plain halt) holds in the mode columns. */
+const haltFields = { mode: 'halt', allowActions: null, fraction: null, restart: null } as const;
+
+/** The mode an activation asks for, as the row holds it (a restart under way is cleared). */
+export const modeFields = (input: ActivateInput) => ({
+  mode: input.mode ?? 'halt',
+  allowActions: input.allowActions ?? null,
+  fraction: input.fraction ?? null,
+  restart: null,
+});
 
 export const activatedFields = (input: ActivateInput, now: Date) => ({
   isActive: true,
@@ -82,6 +100,7 @@ export const activatedFields = (input: ActivateInput, now: Date) => ({
   activatedAt: now,
   expiresAt: input.expiresAt ?? null,
   updatedAt: now,
+  ...modeFields(input),
 });
 
 /**
@@ -108,6 +127,7 @@ export const deactivatedFields = (now: Date) => ({
   activatedAt: null,
   expiresAt: null,
   updatedAt: now,
+  ...haltFields,
 });
 
 const activeDuration = (existing: KillSwitch, nowMs: number) =>
@@ -153,6 +173,8 @@ export function activationOf(
   now: Date,
 ): { result: { row: KillSwitch; changed: boolean; updated?: boolean }; transition?: TransitionRecord } {
   if (isEffectivelyActive(existing, now.getTime())) {
+    const moded = modeChangeOf(existing, input, now);
+    if (moded) return moded;
     const changes = holdChanges(existing, input, now);
     if (!changes) return { result: { row: existing, changed: false } };
     const row = { ...existing, ...changes };
