@@ -14,7 +14,8 @@ import { checkContextIssue } from '../validation';
 import { CHECK_TIMING_SAMPLE, CheckCounters } from './check-stats';
 import { type Verdict, policyDecision } from './decision';
 import { type ModeQuery, decideAmongModes } from './mode-decision';
-import { findBlockingSwitch } from './switch-index';
+import { type Snapshot, createSnapshot } from './snapshot';
+import { type IndexedSwitch, findBlockingSwitch } from './switch-index';
 
 export interface CheckerOptions {
   sync: Pick<SnapshotSync, 'current' | 'stale' | 'confirmedAt' | 'ready'>;
@@ -37,6 +38,8 @@ export interface Checker {
 }
 
 const SAMPLE_MASK = CHECK_TIMING_SAMPLE - 1;
+/** Stands for "no snapshot yet" so the current one is never undefined to the type system. */
+const EMPTY = createSnapshot(-1, [], '');
 /** `match` found the state unusable (not loaded, stale or closed). */
 const UNUSABLE = 0;
 
@@ -93,34 +96,49 @@ export function createChecker(options: CheckerOptions): Checker {
     riskReducing: new Set(options.riskReducingActions),
   };
 
-  /** The decision, or UNUSABLE; counts what it blocks. */
-  function match(context: CheckContext): Verdict | typeof UNUSABLE {
+  /** The snapshot the check under way reads (set by `match`): its answers carry its version. */
+  let decidedOn: Snapshot = EMPTY;
+
+  /** The highest-priority match, undefined when none, or UNUSABLE: the fast path, as before modes. */
+  function match(context: CheckContext): IndexedSwitch | undefined | typeof UNUSABLE {
     const snapshot = sync.current;
     if (snapshot === undefined || sync.stale || closed) return UNUSABLE;
+    decidedOn = snapshot;
     const index = snapshot.index;
-    if (index.size === 0) return index.clear;
+    if (index.size === 0) return undefined;
     const now = index.hasExpiring ? clock.now() : 0;
-    const platform = context.platform ?? undefined;
-    const hit = findBlockingSwitch(index, context.clientId, context.action, platform, now);
-    if (hit === undefined) return index.clear;
+    return findBlockingSwitch(index, context.clientId, context.action, context.platform ?? undefined, now);
+  }
+
+  /**
+   * What a match decides, counted: a halt is its own answer; another mode (only in an index
+   * holding modes) may let the action through or defer to a more restrictive match.
+   */
+  function settle(hit: IndexedSwitch, context: CheckContext): Verdict {
+    const index = decidedOn.index;
     let decided: Verdict = hit;
     if (index.hasModes && hit.summary.mode !== 'halt') {
       query.clientId = context.clientId;
       query.action = context.action;
-      query.platform = platform;
+      query.platform = context.platform ?? undefined;
       query.key = context.key;
-      query.now = now;
+      query.now = index.hasExpiring ? clock.now() : 0;
       decided = decideAmongModes(index, query);
     }
     if (decided.result.tripped) counters.tripped++;
     return decided;
   }
 
+  /** Nothing matched: the state's own answer, carrying its version. */
+  const clear = () => decidedOn.index.clear;
+
   /** Counts the check and returns its shared answer. */
   function answer(context: CheckContext): CheckResult {
     counters.checks++;
-    const decided = match(context);
-    return decided === UNUSABLE ? unavailable().result : decided.result;
+    const hit = match(context);
+    if (hit === undefined) return clear().result;
+    if (hit === UNUSABLE) return unavailable().result;
+    return settle(hit, context).result;
   }
 
   function timedAnswer(context: CheckContext): CheckResult {
@@ -140,8 +158,10 @@ export function createChecker(options: CheckerOptions): Checker {
   function decideResolved(context: CheckContext): Promise<CheckResult> {
     if (timedNext()) return Promise.resolve(timedAnswer(context));
     counters.checks++;
-    const decided = match(context);
-    return decided === UNUSABLE ? unavailable().resolved : decided.resolved;
+    const hit = match(context);
+    if (hit === undefined) return clear().resolved;
+    if (hit === UNUSABLE) return unavailable().resolved;
+    return settle(hit, context).resolved;
   }
 
   let firstLoad: Promise<void> | undefined;
