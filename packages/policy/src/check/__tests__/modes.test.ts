@@ -7,9 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemorySwitchStore } from '../../adapters/memory/memory-switch-store';
 import { isValidationError } from '../../errors';
 import { createKillSwitchService } from '../../service/create-service';
+import { decodeNotice, encodeNotice } from '../../sync/change-notice';
+import { applyNotice, diffSnapshots } from '../../sync/delta';
 import { createTestClock } from '../../testing/test-clock';
 import type { ActivateInput, CheckContext, CreateSwitchInput, KillSwitchService } from '../../types';
-import { fromSwitchPayload } from '../snapshot';
+import { createSnapshot, fromSwitchPayload } from '../snapshot';
 
 const ACTOR = 'user_operator_1';
 const REASON = 'publishing misbehaves on meta';
@@ -211,5 +213,40 @@ describe('inputs', () => {
     });
     expect(summary).toMatchObject({ mode: 'halt', allowActions: null, fraction: null, restart: null });
     expect(() => fromSwitchPayload({ ...summary, activatedAt: null, mode: 'pause' })).toThrow(/malformed/);
+  });
+
+  it('carries modes and a restart through a change notice, patching the other instance to the same decisions', () => {
+    const base = createSnapshot(1, [], 'db_1');
+    const restarting = fromSwitchPayload({
+      id: 'ks_restart',
+      scope: 'platform',
+      targetType: 'platform',
+      targetValue: 'meta',
+      clientId: null,
+      platform: null,
+      reason: 'restarting after a fix',
+      activatedAt: new Date(0).toISOString(),
+      activatedBy: 'someone',
+      expiresAt: null,
+      mode: 'throttle',
+      allowActions: null,
+      fraction: null,
+      restart: { steps: [0.5, 1], everyMs: 1_000, startedAt: new Date(0).toISOString() },
+    });
+    const reducing = {
+      ...restarting,
+      id: 'ks_reduce',
+      targetValue: 'x',
+      mode: 'reduce',
+      allowActions: ['delete'],
+      restart: null,
+    } as const;
+    const next = createSnapshot(2, [restarting, reducing], 'db_1');
+    const wire = decodeNotice(
+      encodeNotice({ version: 2, databaseId: 'db_1', base: 1, changes: diffSnapshots(base, next) }),
+    );
+    const patched = wire && applyNotice(base, wire);
+    expect(patched?.index.switches).toEqual(next.index.switches);
+    expect(patched?.index.switches[0]?.restart?.startedAt).toEqual(new Date(0));
   });
 });
