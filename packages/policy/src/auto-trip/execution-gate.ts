@@ -55,9 +55,15 @@ export { trippedError };
 export function createExecutionGate(options: ExecutionGateOptions): ExecutionGate {
   const { killSwitchService, monitor } = options;
   const clock = options.clock ?? monotonic;
-  const { check: checkNow, onStateChange } = killSwitchService;
+  // Called through the service object: a class instance keeps its `this`.
   const inFlight: WorkInFlight | undefined =
-    checkNow && onStateChange ? createWorkInFlight({ check: checkNow, onStateChange }) : undefined;
+    killSwitchService.check && killSwitchService.onStateChange
+      ? createWorkInFlight({
+          check: (context) => (killSwitchService.check as WatchingService['check']).call(killSwitchService, context),
+          onStateChange: (listener) =>
+            (killSwitchService.onStateChange as WatchingService['onStateChange']).call(killSwitchService, listener),
+        })
+      : undefined;
   const onRecordError =
     options.onRecordError ?? ((error: unknown) => console.error('[execution-gate] recording failed', error));
 

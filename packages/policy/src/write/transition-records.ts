@@ -7,7 +7,6 @@ import type { AuditEventInput } from '@rtv/audit';
 import type { KillSwitch, KillSwitchHistoryAction } from '@rtv/db';
 import { ConflictError, NotFoundError } from '../errors';
 import type { ActivateInput, CreateSwitchInput, DeactivateInput } from '../types';
-import { modeChangeOf } from './mode-transitions';
 
 export const AUDIT_TYPES = {
   created: 'KILL_SWITCH_CREATED',
@@ -161,27 +160,6 @@ export function activatedRecord(input: ActivateInput, at: Date): TransitionRecor
       ...input.metadata,
     },
   };
-}
-
-/**
- * What activating `existing` does at `now`: a new activation, an update of the hold (when
- * asked), or nothing. Shared by both stores, one switch or a storm.
- */
-export function activationOf(
-  existing: KillSwitch,
-  input: ActivateInput,
-  now: Date,
-): { result: { row: KillSwitch; changed: boolean; updated?: boolean }; transition?: TransitionRecord } {
-  if (isEffectivelyActive(existing, now.getTime())) {
-    const moded = modeChangeOf(existing, input, now);
-    if (moded) return moded;
-    const changes = holdChanges(existing, input, now);
-    if (!changes) return { result: { row: existing, changed: false } };
-    const row = { ...existing, ...changes };
-    return { result: { row, changed: true, updated: true }, transition: updatedRecord(existing, input, now) };
-  }
-  const row = { ...existing, ...activatedFields(input, now) };
-  return { result: { row, changed: true }, transition: activatedRecord(input, now) };
 }
 
 /** An active hold extended or re-reasoned: who changed it, and what it was before. */

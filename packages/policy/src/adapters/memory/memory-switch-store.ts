@@ -11,10 +11,10 @@ import { nanoid } from 'nanoid';
 import { systemClock } from '../../clock';
 import type { Clock, StoreWriteResult, SwitchListFilter, SwitchStore, SwitchTarget } from '../../ports';
 import type { ActivateInput } from '../../types';
+import { activationOf } from '../../write/activation';
 import { deactivationOf, restartStepsDue } from '../../write/mode-transitions';
 import {
   type TransitionRecord,
-  activationOf,
   auditEventOf,
   createdRecord,
   deactivatedFields,

@@ -19,7 +19,6 @@ import type { ActivateInput } from '../../types';
 import { deactivationOf, restartStepsDue } from '../../write/mode-transitions';
 import {
   type TransitionRecord,
-  activationOf,
   auditEventOf,
   createdRecord,
   deactivatedFields,

@@ -9,13 +9,8 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { Clock, StoreWriteResult } from '../../ports';
 import type { ActivateInput } from '../../types';
-import {
-  type TransitionRecord,
-  activationOf,
-  auditEventOf,
-  historyValues,
-  notFound,
-} from '../../write/transition-records';
+import { activationOf } from '../../write/activation';
+import { type TransitionRecord, auditEventOf, historyValues, notFound } from '../../write/transition-records';
 import type { WriteAttempt } from './write-transaction';
 
 /**
