@@ -111,6 +111,7 @@ describe('modes and restart on the command line', () => {
     ]);
     expect(run.code, run.stderr()).toBe(ExitCode.OK);
     expect(switchOf(run)).toMatchObject({ mode: 'throttle', fraction: 0.5, allowActions: null });
+    expect((await cli(['status'])).stdout()).toMatch(/\sthrottle 50%\s/);
   });
 
   it('refuses bad mode values naming the option, changing nothing', async () => {
@@ -173,5 +174,6 @@ describe('modes and restart on the command line', () => {
       changed: true,
       switch: { isActive: true, mode: 'throttle', restart: { steps: [0.5, 0.75, 1], everyMs: 30_000 } },
     });
+    expect((await cli(['status'])).stdout()).toMatch(/\srestart 50>75>100%\s/);
   });
 });
