@@ -28,8 +28,15 @@ export interface SyncStepOptions {
   operationTimeoutMs: number;
   /** Names the cache's namespace in messages (e.g. the Redis key prefix). */
   cacheNamespace: string;
+  /**
+   * How long a poll that finds a newer version in the cache first waits for its notice (which
+   * carries just the changes) before reading the whole snapshot; 0 when notices do not arrive.
+   */
+  noticeGraceMs: () => number;
   report: (error: unknown, during: string) => void;
 }
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
 export interface SyncStep {
   readonly postgres: StoreStatus;
@@ -82,7 +89,9 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
 
   /** A warm instance whose cache is this database's: take a newer version, and ask PostgreSQL when due. */
   async function syncFromCache(access: CacheAccess, head: CacheHead, current: Snapshot): Promise<void> {
-    if (head.version > current.version) {
+    const grace = head.version > current.version ? options.noticeGraceMs() : 0;
+    if (grace > 0) await pause(grace);
+    if (head.version > (slot.current?.version ?? current.version)) {
       const cached = await access.read();
       if (cached && cached.databaseId === current.databaseId) {
         slot.swap(cached);
