@@ -6,7 +6,7 @@
  * Redis, else from PostgreSQL.
  */
 import { toSummary, toSwitchPayload } from '../check/snapshot';
-import type { ChangeNotice, SwitchChange } from '../ports';
+import type { ChangeNotice, Metrics, SwitchChange } from '../ports';
 import type { CommittedChange } from './delta';
 import { type Delta, createPendingDeltas, isDelta } from './pending-deltas';
 import type { SnapshotSlot } from './snapshot-slot';
@@ -22,6 +22,8 @@ export interface DeltaIntakeOptions {
    * bounds a message's delivery, and a write must never wait on a test clock nobody moves.
    */
   graceMs: number;
+  /** Counts versions applied from deltas (`kill_switch_deltas_applied_total`). */
+  metrics: Metrics;
   report: (error: unknown, during: string) => void;
 }
 
@@ -55,7 +57,7 @@ export function createDeltaIntake(options: DeltaIntakeOptions): DeltaIntake {
   function advance(): void {
     const current = slot.current;
     const next = current && pending.drain(current);
-    if (next) slot.swap(next);
+    if (next && slot.swap(next)) options.metrics.increment('kill_switch_deltas_applied_total');
   }
 
   /** Reads `version` in full: Redis when it holds it, else PostgreSQL; then what waits beyond it. */

@@ -157,7 +157,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     await loadFromSource();
   }
 
-  const intake = createDeltaIntake({ slot, step, holdAtLeast, graceMs: NOTICE_GRACE_MS, report });
+  const intake = createDeltaIntake({ slot, step, holdAtLeast, graceMs: NOTICE_GRACE_MS, metrics, report });
 
   function schedulePoll(): void {
     if (stopped) return;

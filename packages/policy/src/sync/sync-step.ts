@@ -8,7 +8,7 @@
  */
 import { rootCauseMessage, withDeadline } from '@rtv/db';
 import { type Snapshot, createSnapshot, toSummary } from '../check/snapshot';
-import type { CacheHead, Clock, StateCache, SwitchStore } from '../ports';
+import type { CacheHead, Clock, Metrics, StateCache, SwitchStore } from '../ports';
 import { type CacheAccess, type StoreStatus, createCacheAccess } from './cache-access';
 import type { SnapshotSlot } from './snapshot-slot';
 import type { Staleness } from './staleness';
@@ -24,6 +24,8 @@ export interface SyncStepOptions {
   slot: SnapshotSlot;
   staleness: Staleness;
   clock: Clock;
+  /** Counts whole-snapshot reads (`kill_switch_snapshot_reads_total{store}`): what deltas spare. */
+  metrics: Metrics;
   sourcePollIntervalMs: number;
   operationTimeoutMs: number;
   /** Names the cache's namespace in messages (e.g. the Redis key prefix). */
@@ -63,6 +65,7 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
   const seedCache = async (snapshot: Snapshot, mode: 'if-newer' | 'replace') => cache?.seed(snapshot, mode);
 
   async function loadFromSource(): Promise<Snapshot> {
+    options.metrics.increment('kill_switch_snapshot_reads_total', { store: 'postgres' });
     const { version, active, databaseId } = await call(source.loadActive(), 'PostgreSQL snapshot load');
     markPostgres();
     return createSnapshot(version, active.map(toSummary), databaseId);

@@ -46,6 +46,7 @@ function setup(options: { cache?: Snapshot; source?: Snapshot } = {}) {
   const intake = createDeltaIntake({
     slot,
     graceMs: 20,
+    metrics: noopMetrics,
     report: () => {},
     step: {
       async readCacheAtLeast(version) {
