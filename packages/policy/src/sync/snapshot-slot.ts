@@ -15,7 +15,8 @@ export interface SnapshotSlot {
   reach(version: number): { reached: Promise<void>; cancel(): void };
 }
 
-export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
+/** `onApplied` hears every snapshot installed (the fleet registry's acknowledgement); it must not throw or block. */
+export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snapshot) => void): SnapshotSlot {
   let current: Snapshot | undefined;
   const waiters = new Set<{ version: number; resolve: () => void }>();
   let resolveReady!: () => void;
@@ -39,6 +40,7 @@ export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
           waiter.resolve();
         }
       }
+      onApplied?.(next);
       return true;
     },
     reach(version) {
