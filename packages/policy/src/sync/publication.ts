@@ -1,8 +1,10 @@
 /**
- * Telling the fleet after a commit, off the write's path: a notice carrying
- * the changes since what this instance last had, then the full snapshot into
- * Redis (for cold instances and readers that missed a version). Single flight with one trailing run, so a
- * burst of writes makes few publications; the write never waits on Redis.
+ * Telling the fleet after a commit, off the write's path: one notice per
+ * commit with its exact changes (or the changes since what this instance
+ * last had), then the full snapshot into Redis, paced (seed-pacer.ts), for
+ * cold instances and readers that missed a version. Single flight with one
+ * trailing run, so a burst of writes makes few publications; the write never
+ * waits on Redis.
  */
 import { withDeadline } from '@rtv/db';
 import type { Snapshot } from '../check/snapshot';
@@ -10,6 +12,7 @@ import type { ChangeBus, ChangeNotice } from '../ports';
 import { MAX_NOTICE_CHANGES } from './change-notice';
 import { type CommittedChange, diffSnapshots } from './delta';
 import { changesOf } from './delta-intake';
+import { createSeedPacer } from './seed-pacer';
 import type { SnapshotSlot } from './snapshot-slot';
 import type { SyncStep } from './sync-step';
 
@@ -31,6 +34,9 @@ export interface PublicationOptions {
   report: (error: unknown, during: string) => void;
 }
 
+/** A burst writes the whole snapshot to Redis at most this often; a lone change at once. */
+const SEED_MIN_INTERVAL_MS = 100;
+
 export function createPublication(options: PublicationOptions): Publication {
   const { slot, step, bus, report } = options;
   let base: Snapshot | undefined;
@@ -40,6 +46,10 @@ export function createPublication(options: PublicationOptions): Publication {
   let diffWanted = false;
   let inFlight: Promise<void> | undefined;
   let again = false;
+  const seeds = createSeedPacer(async () => {
+    const snapshot = slot.current;
+    if (snapshot) await step.seedCache(snapshot, 'if-newer');
+  }, SEED_MIN_INTERVAL_MS);
 
   function noticeFor(snapshot: Snapshot, from: Snapshot | undefined): ChangeNotice {
     const notice: ChangeNotice = { version: snapshot.version, databaseId: snapshot.databaseId };
@@ -70,7 +80,7 @@ export function createPublication(options: PublicationOptions): Publication {
     // The notices first: readers at their base patch at once, and a reader's poll cannot see the
     // new version in Redis before the notice that would spare it reading the whole snapshot.
     await Promise.all(notices.map(send));
-    await step.seedCache(snapshot, 'if-newer');
+    seeds.request();
   }
 
   function run(): Promise<void> {
@@ -104,6 +114,7 @@ export function createPublication(options: PublicationOptions): Publication {
     },
     async idle() {
       while (inFlight) await inFlight;
+      await seeds.flush();
     },
   };
 }
