@@ -10,6 +10,7 @@ import type {
   KillSwitchScope,
   KillSwitchTargetType,
 } from '@rtv/db';
+import type { KillSwitchFleet } from './fleet/fleet';
 
 export type {
   AutoTripConfig,
@@ -259,6 +260,8 @@ export interface KillSwitchService {
   onStateChange(listener: () => void): () => void;
   health(): Promise<HealthReport>;
   checkStats(): CheckStats;
+  /** The fleet: registered instances, receipts of this service's changes, drills. */
+  readonly fleet: KillSwitchFleet;
   /** Resolves once the first snapshot is loaded; rejects with `StateUnavailableError` after `startupTimeoutMs` without one. */
   ready(): Promise<void>;
   /** Stops every timer and connection the service opened; checks then answer by policy, saying it is closed. */

@@ -22,6 +22,8 @@ export function registerActivate(program: Command, ctx: CommandContext): void {
     .option('--fraction <share>', 'with --mode throttle: the share let through, 0 to 1, e.g. 0.5')
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')
+    .option('--wait', 'return only when every live instance applied the change (exit 11 if some did not)')
+    .option('--timeout <duration>', 'with --wait: how long to wait for the fleet, e.g. 10s (default 10s)')
     .action(async (id: string, options: TransitionOptions & ModeOptions & { expiresIn?: string }) => {
       const actor = resolveActor(options.by, ctx.io.env);
       const expiresInMs = durationOption('--expires-in', options.expiresIn);

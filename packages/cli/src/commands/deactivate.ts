@@ -19,6 +19,8 @@ export function registerDeactivate(program: Command, ctx: CommandContext): void 
     .option('--every <duration>', 'with --restart: how long each step lasts, e.g. 30s, 5m')
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')
+    .option('--wait', 'return only when every live instance applied the change (exit 11 if some did not)')
+    .option('--timeout <duration>', 'with --wait: how long to wait for the fleet, e.g. 10s (default 10s)')
     .action(async (id: string, options: TransitionOptions & { restart?: string; every?: string }) => {
       const actor = resolveActor(options.by, ctx.io.env);
       const restart = restartOptions(options.restart, options.every);

@@ -9,7 +9,13 @@ import type { Database } from '@rtv/db';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { systemClock } from '../clock';
-import type { Authorizer, ChangeBus, Clock, Metrics, StateCache, SwitchStore } from '../ports';
+import {
+  type FleetOptions,
+  type FleetSettings,
+  fleetOptionsSchema,
+  resolveFleetSettings,
+} from '../fleet/fleet-options';
+import type { Authorizer, ChangeBus, Clock, InstanceRegistry, Metrics, StateCache, SwitchStore } from '../ports';
 import { noopMetrics } from '../ports';
 import { parseInput } from '../validation';
 
@@ -52,6 +58,8 @@ export interface CommonServiceOptions {
    * those that lower exposure rather than add to it. @default ['delete', 'unpublish', 'cancel']
    */
   riskReducingActions?: string[];
+  /** The fleet registry, acknowledgements and receipts (see `FleetOptions`). */
+  fleet?: FleetOptions;
 }
 
 /** The service written against ports: bring a store and, for several instances, a cache and a bus. */
@@ -61,6 +69,8 @@ export interface PortsServiceOptions extends CommonServiceOptions {
   cache?: StateCache;
   /** Change notices between instances. @default an in-process bus (instances of one process) */
   bus?: ChangeBus;
+  /** Where instances register and heartbeat. @default an in-process registry shared by services on this store */
+  registry?: InstanceRegistry;
 }
 
 /** The convenience form: adapters are built from a database and, optionally, Redis. */
@@ -94,6 +104,7 @@ export interface ServiceSettings {
   sweepIntervalMs: number;
   timeEachCheck: boolean;
   riskReducingActions: readonly string[];
+  fleet: FleetSettings;
 }
 
 export const DEFAULT_RISK_REDUCING_ACTIONS: readonly string[] = Object.freeze(['delete', 'unpublish', 'cancel']);
@@ -139,6 +150,7 @@ const settingsSchema = z
         invalid_type_error: 'riskReducingActions must be an array of action names',
       })
       .optional(),
+    fleet: fleetOptionsSchema,
     pubSub: z.boolean({ invalid_type_error: 'pubSub must be a boolean' }).optional(),
     keyPrefix: z
       .string({ invalid_type_error: 'keyPrefix must be a string' })
@@ -167,5 +179,6 @@ export function resolveSettings(options: KillSwitchServiceOptions): ServiceSetti
     sweepIntervalMs: o.sweepIntervalMs ?? 30_000,
     timeEachCheck: o.timeEachCheck ?? false,
     riskReducingActions: o.riskReducingActions ?? DEFAULT_RISK_REDUCING_ACTIONS,
+    fleet: resolveFleetSettings(o.fleet),
   };
 }

@@ -13,11 +13,15 @@ export interface SnapshotSlot {
   swap(next: Snapshot, force?: boolean): boolean;
   /** Calls `listener` after every swap; returns a function that stops it. */
   onSwap(listener: (snapshot: Snapshot) => void): () => void;
+  /** Resolves once the slot holds `version` or newer; `cancel` resolves it at once. */
+  reach(version: number): { reached: Promise<void>; cancel(): void };
 }
 
-export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
+/** `onApplied` hears every snapshot installed (the fleet registry's acknowledgement); it must not throw or block. */
+export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snapshot) => void): SnapshotSlot {
   let current: Snapshot | undefined;
   const listeners = new Set<(snapshot: Snapshot) => void>();
+  const waiters = new Set<{ version: number; resolve: () => void }>();
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => {
     resolveReady = resolve;
@@ -33,6 +37,13 @@ export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
       current = next;
       metrics.increment('kill_switch_snapshot_swaps_total');
       if (first) resolveReady();
+      for (const waiter of waiters) {
+        if (waiter.version <= next.version) {
+          waiters.delete(waiter);
+          waiter.resolve();
+        }
+      }
+      onApplied?.(next);
       // A listener that throws must not stop the swap (done) nor the other listeners.
       for (const listener of listeners) {
         try {
@@ -44,6 +55,22 @@ export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
     onSwap(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    reach(version) {
+      let waiter: { version: number; resolve: () => void } | undefined;
+      const reached = new Promise<void>((resolve) => {
+        if (current && current.version >= version) return resolve();
+        waiter = { version, resolve };
+        waiters.add(waiter);
+      });
+      return {
+        reached,
+        cancel() {
+          if (!waiter) return;
+          waiters.delete(waiter);
+          waiter.resolve();
+        },
+      };
     },
   };
 }

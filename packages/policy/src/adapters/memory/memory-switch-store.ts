@@ -109,8 +109,9 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
 
     async activate(input) {
       const result = activateOne(input, new Date(clock.now()));
-      if (result.changed) version += 1;
-      return result;
+      if (!result.changed) return result;
+      version += 1;
+      return { ...result, version };
     },
 
     async activateMany(inputs) {
@@ -118,14 +119,16 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
       for (const input of inputs) existing(input.id);
       const now = new Date(clock.now());
       const results = inputs.map((input) => activateOne(input, now));
-      if (results.some((r) => r.changed)) version += 1;
-      return results;
+      if (!results.some((r) => r.changed)) return results;
+      version += 1;
+      return results.map((result) => (result.changed ? { ...result, version } : result));
     },
 
     async deactivate(input) {
       const step = deactivationOf(existing(input.id), input, new Date(clock.now()));
-      if (step.transition) commit(step.result.row, step.transition, true);
-      return { row: copy(step.result.row), changed: step.result.changed };
+      if (!step.transition) return { row: copy(step.result.row), changed: false };
+      commit(step.result.row, step.transition, true);
+      return { row: copy(step.result.row), changed: true, version };
     },
 
     async advanceRestarts() {

@@ -106,8 +106,8 @@ export function createPostgresTransitions(
           const step = deactivationOf(existing, input, now);
           if (!step.transition) return step.result;
           const row = await updateSwitch(tx, input.id, step.result.row);
-          await recordTransitions(tx, audit, attempt, [{ row, transition: step.transition }], now);
-          return { row, changed: true };
+          const version = await recordTransitions(tx, audit, attempt, [{ row, transition: step.transition }], now);
+          return { row, changed: true, version };
         },
         options,
       );
