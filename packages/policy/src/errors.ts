@@ -12,6 +12,8 @@ export type KillSwitchErrorCode =
   | 'OUTCOME_UNKNOWN'
   | 'TRIPPED';
 
+import type { CheckResult, DecisionCode, KillSwitchMode, SwitchLevel } from './types';
+
 const BRAND = Symbol.for('@rtv/policy/KillSwitchError');
 
 export class KillSwitchError extends Error {
@@ -89,14 +91,47 @@ export class OutcomeUnknownError extends KillSwitchError {
   }
 }
 
-/** Thrown by the execution gate when a switch blocks the action. */
+/**
+ * Thrown by the execution gate when a switch blocks the action (and the abort reason of gated
+ * work a switch now blocks). It carries the check's decision, so an agent framework can hand it
+ * to the model as it is: `toJSON()` is the decision without the switch's internals.
+ */
 export class KillSwitchTrippedError extends KillSwitchError {
+  readonly mode: KillSwitchMode | null;
+  readonly level: SwitchLevel | null;
+  readonly reasonCode: DecisionCode | null;
+  readonly version: number | null;
+  readonly expiresAt: Date | null;
+  readonly nextStepAt: Date | null;
   constructor(
     message: string,
     readonly switchId: string | null,
     readonly reason: string | null,
+    readonly decision?: CheckResult,
   ) {
     super('TRIPPED', message);
+    this.mode = decision?.mode ?? null;
+    this.level = decision?.level ?? null;
+    this.reasonCode = decision?.reasonCode ?? null;
+    this.version = decision?.version ?? null;
+    this.expiresAt = decision?.expiresAt ?? null;
+    this.nextStepAt = decision?.nextStepAt ?? null;
+  }
+
+  /** What a program (or a model) needs to act on: reject this call, wait until a time, or halt the run. */
+  toJSON() {
+    return {
+      code: this.code,
+      message: this.message,
+      switchId: this.switchId,
+      reason: this.reason,
+      mode: this.mode,
+      level: this.level,
+      reasonCode: this.reasonCode,
+      version: this.version,
+      expiresAt: this.expiresAt?.toISOString() ?? null,
+      nextStepAt: this.nextStepAt?.toISOString() ?? null,
+    };
   }
 }
 

@@ -127,6 +127,11 @@ export interface SwitchStore {
   deactivate(input: DeactivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
   /** Turns off switches past their expiry, with `expired` history and audit; returns them. */
   expireDue(options?: WriteOptions): Promise<KillSwitch[]>;
+  /**
+   * Records the restart steps the clock has passed (`restart_step` history and audit each),
+   * releasing a switch past its last step of 1; returns the switches that moved.
+   */
+  advanceRestarts(options?: WriteOptions): Promise<KillSwitch[]>;
   get(id: string): Promise<KillSwitch | undefined>;
   findByTarget(target: SwitchTarget): Promise<KillSwitch | undefined>;
   /** Newest activation first, then by id. */

@@ -6,18 +6,38 @@ import type {
   AutoTripConfig,
   KillSwitch,
   KillSwitchHistoryEntry,
+  KillSwitchMode,
   KillSwitchScope,
   KillSwitchTargetType,
 } from '@rtv/db';
 import type { KillSwitchFleet } from './fleet/fleet';
 
-export type { AutoTripConfig, KillSwitch, KillSwitchHistoryEntry, KillSwitchScope, KillSwitchTargetType };
+export type {
+  AutoTripConfig,
+  KillSwitch,
+  KillSwitchHistoryEntry,
+  KillSwitchMode,
+  KillSwitchScope,
+  KillSwitchTargetType,
+};
 
 /** What a service asks before an action. */
 export interface CheckContext {
   action: string;
   platform?: string;
   clientId: string;
+  /**
+   * What a `throttle` decides on: the same key (a post id, an order id) is consistently let
+   * through or not at a given fraction. Without it a throttle counts locally (a token bucket).
+   */
+  key?: string;
+}
+
+/** A gradual restart as the snapshot holds it: `steps[i]` applies from `startedAt + i * everyMs`. */
+export interface RestartSchedule {
+  readonly steps: readonly number[];
+  readonly everyMs: number;
+  readonly startedAt: Date;
 }
 
 /** The switch that blocked a check, as the snapshot holds it (frozen). */
@@ -32,14 +52,53 @@ export interface SwitchSummary {
   readonly activatedAt: Date | null;
   readonly activatedBy: string | null;
   readonly expiresAt: Date | null;
+  /** What the switch does to the actions it matches. */
+  readonly mode: KillSwitchMode;
+  /** `reduce`: the actions it lets through; null means the service's `riskReducingActions`. */
+  readonly allowActions: readonly string[] | null;
+  /** `throttle`: the share let through (a restart's share comes from `restart`). */
+  readonly fraction: number | null;
+  /** A gradual restart under way, or null. */
+  readonly restart: RestartSchedule | null;
 }
+
+/**
+ * Why a check answered as it did, stable for programs: `CLEAR` (nothing matched), `HALTED`,
+ * `REDUCE_ONLY` (blocked: not a risk-reducing action), `RISK_REDUCING` (let through by `reduce`),
+ * `THROTTLED` / `THROTTLE_ADMITTED`, `STATE_UNAVAILABLE` and `SERVICE_CLOSED` (the failure policy).
+ */
+export type DecisionCode =
+  | 'CLEAR'
+  | 'HALTED'
+  | 'REDUCE_ONLY'
+  | 'RISK_REDUCING'
+  | 'THROTTLED'
+  | 'THROTTLE_ADMITTED'
+  | 'STATE_UNAVAILABLE'
+  | 'SERVICE_CLOSED';
+
+/** Which of the eight levels (DESIGN.md) a switch sits at: 1 global all ... 8 client action@platform. */
+export type SwitchLevel = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
 /** Frozen and shared between checks: read it, never change it. */
 export interface CheckResult {
   readonly tripped: boolean;
-  /** The highest-priority matching switch, or null (also null when failing by policy). */
+  /** The deciding switch (the most restrictive match, then the highest priority), or null (also when failing by policy). */
   readonly switch: SwitchSummary | null;
   readonly reason: string | null;
+  /** The mode of the deciding switch (null when no switch decided). */
+  readonly mode: KillSwitchMode | null;
+  /** The deciding switch's level, 1 to 8 (null when no switch decided). */
+  readonly level: SwitchLevel | null;
+  readonly reasonCode: DecisionCode;
+  /** The state version the decision was made on (-1 before any state was loaded). */
+  readonly version: number;
+  /** When the deciding switch stops by itself, if it does. */
+  readonly expiresAt: Date | null;
+  /** A restart's next step (when more of the traffic will be let through), or null. */
+  readonly nextStepAt: Date | null;
+  /** The share a throttle lets through at this decision, or null. */
+  readonly fraction: number | null;
   /** How long this check took; only with `timeEachCheck` (checks are otherwise timed on a sample). */
   readonly checkDurationMs?: number;
 }
@@ -70,6 +129,24 @@ export interface ActivateInput {
    * (monitors, concurrent operators) make one transition. @default false
    */
   updateHold?: boolean;
+  /**
+   * `halt` blocks every matching action; `reduce` lets risk-reducing ones through (`allowActions`,
+   * else the service's `riskReducingActions`); `throttle` lets `fraction` of them through.
+   * Activating an active switch in another mode (or one restarting) changes it as one `updated`
+   * transition: an operator's halt mid-restart wins. @default 'halt'
+   */
+  mode?: KillSwitchMode;
+  /** `reduce` only: the actions it lets through. */
+  allowActions?: string[];
+  /** `throttle` only (required there): the share let through, 0 to 1. */
+  fraction?: number;
+}
+
+/** A gradual restart: throttle at `steps[0]`, then each next step after `everyMs`; released after a last step of 1. */
+export interface RestartInput {
+  /** Increasing fractions in (0, 1], the last one 1, e.g. [0.5, 0.75, 1]. */
+  steps: number[];
+  everyMs: number;
 }
 
 export interface DeactivateInput {
@@ -77,6 +154,8 @@ export interface DeactivateInput {
   reason: string;
   deactivatedBy: string;
   metadata?: Record<string, unknown>;
+  /** Release gradually instead of at once (the switch throttles, stepping up on schedule). */
+  restart?: RestartInput;
 }
 
 /** What activate and deactivate return. */
@@ -167,6 +246,18 @@ export interface KillSwitchService {
   invalidateCache(): Promise<void>;
   /** Records `expired` for switches whose expiry passed; returns how many. */
   sweepExpired(): Promise<number>;
+  /**
+   * Records the gradual-restart steps the clock has passed (`restart_step` history and audit),
+   * releasing switches past their last step; returns how many switches moved. Runs with the expiry
+   * sweep; checks follow the schedule from the clock whether or not it has run.
+   */
+  sweepRestarts(): Promise<number>;
+  /**
+   * Calls `listener` after each new state this instance applies (a change here or on any
+   * instance); returns a function that stops it. For work that must react to a change (the
+   * gate's cancellation), never per check.
+   */
+  onStateChange(listener: () => void): () => void;
   health(): Promise<HealthReport>;
   checkStats(): CheckStats;
   /** The fleet: registered instances, receipts of this service's changes, drills. */

@@ -3,7 +3,7 @@
  * check for the hot path. Every failure names the field and changes nothing.
  */
 import { isStorableText } from '@rtv/audit';
-import { columnLimits, killSwitchScopes, killSwitchTargetTypes } from '@rtv/db';
+import { columnLimits, killSwitchModes, killSwitchScopes, killSwitchTargetTypes } from '@rtv/db';
 import { z } from 'zod';
 import { type FieldIssue, ValidationError } from './errors';
 import type {
@@ -64,6 +64,20 @@ const reason = z
   .max(MAX_REASON, `reason must be at most ${MAX_REASON} characters`)
   .refine(hasNoControlExceptWhitespace, 'reason must not contain control characters')
   .refine(isStorableText, `reason ${UNSTORABLE_MESSAGE}`);
+
+const mode = z.enum(killSwitchModes, {
+  errorMap: () => ({ message: `mode must be one of ${killSwitchModes.join(', ')}` }),
+});
+
+const share = (field: string) =>
+  z
+    .number({ required_error: `${field} is required`, invalid_type_error: `${field} must be a number` })
+    .min(0, `${field} must be between 0 and 1`)
+    .max(1, `${field} must be between 0 and 1`);
+
+const MAX_ALLOW_ACTIONS = 32;
+const MAX_RESTART_STEPS = 20;
+const MAX_RESTART_EVERY_MS = 7 * 24 * 3600 * 1000;
 
 const switchId = z
   .string({ required_error: 'id is required', invalid_type_error: 'id must be a string' })
@@ -197,14 +211,64 @@ const activateSchema = z
         .refine((date) => date.getUTCFullYear() <= MAX_YEAR, `expiresAt must be before the year ${MAX_YEAR + 1}`)
         .optional(),
       updateHold: z.boolean({ invalid_type_error: 'updateHold must be a boolean' }).optional(),
+      mode: mode.optional(),
+      allowActions: z
+        .array(identifier('allowActions[]', columnLimits.targetValue), {
+          invalid_type_error: 'allowActions must be an array of action names',
+        })
+        .min(1, 'allowActions must name at least one action')
+        .max(MAX_ALLOW_ACTIONS, `allowActions must name at most ${MAX_ALLOW_ACTIONS} actions`)
+        .optional(),
+      fraction: share('fraction').optional(),
     },
     { invalid_type_error: 'input must be an object', required_error: 'input is required' },
+  )
+  .strict()
+  .superRefine((input, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (input.mode === 'throttle' && input.fraction === undefined)
+      issue('fraction', 'fraction is required with mode throttle');
+    if (input.mode !== 'throttle' && input.fraction !== undefined)
+      issue('fraction', 'fraction goes with mode throttle only');
+    if (input.mode !== 'reduce' && input.allowActions !== undefined) {
+      issue('allowActions', 'allowActions goes with mode reduce only');
+    }
+  });
+
+const restartSchema = z
+  .object(
+    {
+      steps: z
+        .array(share('restart.steps[]'), { invalid_type_error: 'restart.steps must be an array of fractions' })
+        .min(1, 'restart.steps must hold at least one step')
+        .max(MAX_RESTART_STEPS, `restart.steps must hold at most ${MAX_RESTART_STEPS} steps`)
+        .refine((steps) => steps.every((step, i) => i === 0 || step > (steps[i - 1] as number)), {
+          message: 'restart.steps must increase',
+        })
+        .refine((steps) => steps[steps.length - 1] === 1, { message: 'restart.steps must end with 1' })
+        .refine((steps) => steps.every((step) => step > 0), { message: 'restart.steps must be above 0' }),
+      everyMs: z
+        .number({
+          required_error: 'restart.everyMs is required',
+          invalid_type_error: 'restart.everyMs must be a number',
+        })
+        .int('restart.everyMs must be a whole number of ms')
+        .min(1, 'restart.everyMs must be at least 1')
+        .max(MAX_RESTART_EVERY_MS, `restart.everyMs must be at most ${MAX_RESTART_EVERY_MS} (a week)`),
+    },
+    { invalid_type_error: 'restart must be an object { steps, everyMs }' },
   )
   .strict();
 
 const deactivateSchema = z
   .object(
-    { id: switchId, reason, deactivatedBy: actor('deactivatedBy'), metadata: metadata.optional() },
+    {
+      id: switchId,
+      reason,
+      deactivatedBy: actor('deactivatedBy'),
+      metadata: metadata.optional(),
+      restart: restartSchema.optional(),
+    },
     { invalid_type_error: 'input must be an object', required_error: 'input is required' },
   )
   .strict();
@@ -333,6 +397,9 @@ export function checkContextIssue(context: CheckContext): ValidationError | unde
     return new ValidationError('platform must be a string when given', [
       { field: 'platform', message: 'must be a string' },
     ]);
+  }
+  if (context.key !== undefined && typeof context.key !== 'string') {
+    return new ValidationError('key must be a string when given', [{ field: 'key', message: 'must be a string' }]);
   }
   return undefined;
 }

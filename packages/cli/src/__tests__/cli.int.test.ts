@@ -105,7 +105,8 @@ describe('rtv-ks round trip', () => {
     const table = await rtvKs(['status']);
     expect(table.code).toBe(0);
     const [header, row] = table.stdout.split('\n');
-    expect(header).toMatch(/^ID\s+SCOPE\s+TARGET\s+CLIENT\s+REASON\s+BY\s+SINCE\s+EXPIRES$/);
+    expect(header).toMatch(/^ID\s+SCOPE\s+TARGET\s+CLIENT\s+MODE\s+REASON\s+BY\s+SINCE\s+EXPIRES$/);
+    expect(row).toMatch(/\shalt\s/);
     expect(row).toContain(id);
     expect(row).toContain('platform:meta');
     expect(row).toContain('(all clients)');

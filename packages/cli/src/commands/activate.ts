@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
 import { formatTime } from '../format/time';
+import { type ModeOptions, modeOptions } from '../mode-options';
 import { durationOption, resolveActor } from '../options';
 import { type TransitionOptions, runTransition } from './switch-transition';
 
@@ -16,13 +17,17 @@ export function registerActivate(program: Command, ctx: CommandContext): void {
     .requiredOption('--reason <text>', 'why, for the audit trail (at least 10 characters)')
     .option('--by <actor>', 'who is acting (default: $RTV_ACTOR)')
     .option('--expires-in <duration>', 'stop blocking by itself after this long, e.g. 30m, 2h')
+    .option('--mode <mode>', 'halt (block all, default), reduce (let risk-reducing actions through), throttle')
+    .option('--allow <actions>', 'with --mode reduce: the actions let through, e.g. delete,unpublish')
+    .option('--fraction <share>', 'with --mode throttle: the share let through, 0 to 1, e.g. 0.5')
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')
     .option('--wait', 'return only when every live instance applied the change (exit 11 if some did not)')
     .option('--timeout <duration>', 'with --wait: how long to wait for the fleet, e.g. 10s (default 10s)')
-    .action(async (id: string, options: TransitionOptions & { expiresIn?: string }) => {
+    .action(async (id: string, options: TransitionOptions & ModeOptions & { expiresIn?: string }) => {
       const actor = resolveActor(options.by, ctx.io.env);
       const expiresInMs = durationOption('--expires-in', options.expiresIn);
+      const mode = modeOptions(options);
       // Counted from the write, not from the prompt: an operator who reads before answering still gets the full hold.
       const expiresFromNow = () => (expiresInMs === undefined ? undefined : new Date(ctx.io.now() + expiresInMs));
       await runTransition(ctx, {
@@ -32,9 +37,17 @@ export function registerActivate(program: Command, ctx: CommandContext): void {
         options,
         details: [
           `expires: ${expiresInMs === undefined ? 'never (until deactivated)' : formatTime(expiresFromNow(), ctx.io.now())}`,
+          `mode: ${describeMode(mode)}`,
         ],
         apply: (service) =>
-          service.activate({ id, reason: options.reason, activatedBy: actor, expiresAt: expiresFromNow() }),
+          service.activate({ id, reason: options.reason, activatedBy: actor, expiresAt: expiresFromNow(), ...mode }),
       });
     });
+}
+
+function describeMode(mode: ReturnType<typeof modeOptions>): string {
+  if (mode.mode === 'reduce')
+    return `reduce (lets through ${mode.allowActions?.join(', ') ?? 'the risk-reducing actions'})`;
+  if (mode.mode === 'throttle') return `throttle (lets through ${(mode.fraction ?? 0) * 100}%)`;
+  return 'halt (blocks everything it targets)';
 }

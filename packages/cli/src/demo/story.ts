@@ -9,6 +9,7 @@
 import { type AuditEmitter, queryAudit, verifyAuditChain } from '@rtv/audit';
 import type { Database } from '@rtv/db';
 import type { Incident, IncidentService, KillSwitch, KillSwitchService } from '@rtv/policy';
+import { chapterModes } from './chapters/modes';
 import type { Fleet } from './fleet';
 import type { LiveView } from './live-view';
 import { showReceipt } from './receipt-line';
@@ -224,7 +225,7 @@ async function chapterRecovery(ctx: StoryContext, tiktok: KillSwitch, { tripped,
 
 async function chapterAudit({ stage, view, check }: StoryContext, storyStart: Date): Promise<number> {
   // ---- 5: the audit trail -----------------------------------------------------
-  view.chapter('5. The audit trail of this story (oldest first), and its hash chain');
+  view.chapter('6. The audit trail of this story (oldest first), and its hash chain');
   const page = await queryAudit(stage.db, { since: storyStart, limit: 200 });
   const records = [...page.records].reverse();
   for (const record of records) {
@@ -279,6 +280,7 @@ export async function runStory(stage: Stage, view: LiveView, timeline: StoryTime
   await chapterOperatorStop(ctx, tiktok);
   const trip = await chapterAutoTrip(ctx);
   await chapterRecovery(ctx, tiktok, trip);
+  await chapterModes(ctx);
   const auditRecords = await chapterAudit(ctx, storyStart);
   return { ok: failures.length === 0, failures, auditRecords } satisfies StoryResult;
 }

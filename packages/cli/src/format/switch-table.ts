@@ -11,6 +11,15 @@ import { formatTime } from './time';
 const isBlocking = (row: KillSwitch, now: number) =>
   row.isActive && (row.expiresAt === null || row.expiresAt.getTime() > now);
 
+/** `halt`, `reduce (delete, cancel)`, `throttle 50%`, `restart 50>75>100%`. */
+export function modeLabel(row: Pick<KillSwitch, 'mode' | 'allowActions' | 'fraction' | 'restart'>): string {
+  const pct = (share: number) => `${Math.round(share * 100)}`;
+  if (row.restart) return `restart ${row.restart.steps.map(pct).join('>')}%`;
+  if (row.mode === 'throttle') return `throttle ${pct(row.fraction ?? 0)}%`;
+  if (row.mode === 'reduce') return row.allowActions ? `reduce (${row.allowActions.join(', ')})` : 'reduce';
+  return 'halt';
+}
+
 export function renderSwitchTable(
   rows: readonly KillSwitch[],
   options: { now: number; palette: Palette; showState: boolean },
@@ -30,6 +39,7 @@ export function renderSwitchTable(
     });
   }
   columns.push(
+    { header: 'MODE', value: (row) => (row.isActive ? modeLabel(row) : '-') },
     { header: 'REASON', value: (row) => (row.isActive ? (row.reason ?? '-') : '-'), maxWidth: 48 },
     { header: 'BY', value: (row) => (row.isActive ? (row.activatedBy ?? '-') : '-'), maxWidth: 32 },
     { header: 'SINCE', value: (row) => (row.isActive ? formatTime(row.activatedAt, now) : '-') },

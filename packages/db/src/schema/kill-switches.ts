@@ -7,6 +7,7 @@ import {
   bigint,
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -24,8 +25,35 @@ export type KillSwitchScope = (typeof killSwitchScopes)[number];
 export const killSwitchTargetTypes = ['all', 'platform', 'action'] as const;
 export type KillSwitchTargetType = (typeof killSwitchTargetTypes)[number];
 
-export const killSwitchHistoryActions = ['created', 'activated', 'deactivated', 'expired', 'updated'] as const;
+export const killSwitchHistoryActions = [
+  'created',
+  'activated',
+  'deactivated',
+  'expired',
+  'updated',
+  'restart_started',
+  'restart_step',
+] as const;
 export type KillSwitchHistoryAction = (typeof killSwitchHistoryActions)[number];
+
+/**
+ * What an active switch does to the actions it matches: `halt` blocks them all; `reduce` lets
+ * risk-reducing actions through (delete, unpublish, cancel); `throttle` lets a fraction through.
+ */
+export const killSwitchModes = ['halt', 'reduce', 'throttle'] as const;
+export type KillSwitchMode = (typeof killSwitchModes)[number];
+
+/**
+ * A gradual restart: the switch throttles at `steps[i]` from `startedAt + i * everyMs`; past the
+ * last step (a fraction of 1) it is released. `recordedStep` is the last step written to history.
+ */
+export interface RestartPlan {
+  steps: number[];
+  everyMs: number;
+  /** ISO 8601. */
+  startedAt: string;
+  recordedStep: number;
+}
 
 /** Per-switch auto-trip settings, as the specification stores them. */
 export interface AutoTripConfig {
@@ -64,6 +92,13 @@ export const killSwitches = pgTable(
     /** An active switch stops blocking by itself at this instant. */
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     autoTripConfig: jsonb('auto_trip_config').$type<AutoTripConfig>(),
+    mode: varchar('mode', { length: 10 }).notNull().default('halt').$type<KillSwitchMode>(),
+    /** Actions `reduce` lets through; NULL means the service's classification of risk-reducing actions. */
+    allowActions: jsonb('allow_actions').$type<string[]>(),
+    /** The share of matching actions `throttle` lets through, in [0, 1]. */
+    fraction: doublePrecision('fraction'),
+    /** A gradual restart under way (mode `throttle`, its fraction read from the plan and the clock). */
+    restart: jsonb('restart').$type<RestartPlan>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -84,6 +119,8 @@ export const killSwitches = pgTable(
     check('kill_switches_all_target_star', sql`${t.targetType} <> 'all' OR ${t.targetValue} = '*'`),
     check('kill_switches_target_value_nonempty', sql`length(${t.targetValue}) > 0`),
     check('kill_switches_platform_only_on_action', sql`${t.platform} IS NULL OR ${t.targetType} = 'action'`),
+    check('kill_switches_mode_valid', sql`${t.mode} IN ('halt', 'reduce', 'throttle')`),
+    check('kill_switches_fraction_range', sql`${t.fraction} IS NULL OR (${t.fraction} >= 0 AND ${t.fraction} <= 1)`),
     check(
       'kill_switches_active_has_reason',
       sql`NOT ${t.isActive} OR (${t.reason} IS NOT NULL AND ${t.activatedBy} IS NOT NULL AND ${t.activatedAt} IS NOT NULL)`,
@@ -117,7 +154,7 @@ export const killSwitchHistory = pgTable(
     index('kill_switch_history_performed_at_idx').on(t.performedAt),
     check(
       'kill_switch_history_action_valid',
-      sql`${t.action} IN ('created', 'activated', 'deactivated', 'expired', 'updated')`,
+      sql`${t.action} IN ('created', 'activated', 'deactivated', 'expired', 'updated', 'restart_started', 'restart_step')`,
     ),
   ],
 );

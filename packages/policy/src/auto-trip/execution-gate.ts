@@ -2,11 +2,13 @@
  * The execution gate (the trading seed's ExecutionGate): check the switches before an action, run it,
  * and feed its outcome and latency to the auto-trip monitor, so workers need one call, not three.
  */
-import { KillSwitchTrippedError, ValidationError } from '../errors';
+import { ValidationError } from '../errors';
 import type { Clock } from '../ports';
-import type { CheckContext, CheckResult, KillSwitchService } from '../types';
+import type { CheckContext, KillSwitchService } from '../types';
 import type { AutoTripMonitor } from './auto-trip-monitor';
 import { parseTarget } from './target';
+import { trippedError } from './tripped-error';
+import { type WatchingService, type WorkInFlight, createWorkInFlight } from './work-in-flight';
 
 export interface GateContext extends CheckContext {
   /**
@@ -17,7 +19,11 @@ export interface GateContext extends CheckContext {
 }
 
 export interface ExecutionGateOptions {
-  killSwitchService: Pick<KillSwitchService, 'isTripped'>;
+  /**
+   * With `check` and `onStateChange` too (a whole service), `run` cancels work a switch comes
+   * to block while it runs; with `isTripped` alone it only checks before.
+   */
+  killSwitchService: Pick<KillSwitchService, 'isTripped'> & Partial<WatchingService>;
   /** When given, `run` records each outcome (success, failure, latency) to it. */
   monitor?: Pick<AutoTripMonitor, 'recordResult'>;
   /** Measures latency. @default performance.now() */
@@ -35,23 +41,29 @@ export interface ExecutionGate {
   check(ctx: GateContext): Promise<void>;
   /**
    * `check`, then `fn`; records the outcome when a monitor is given and
-   * rethrows `fn`'s error. When tripped, `fn` is not called.
+   * rethrows `fn`'s error. When tripped, `fn` is not called. `fn` gets a signal that aborts,
+   * its reason the `KillSwitchTrippedError` of the decision, when a switch that blocks this
+   * context becomes active (on any instance) while `fn` runs; pass it to fetch, streams, SDKs.
    */
-  run<T>(ctx: GateContext, fn: () => T | Promise<T>): Promise<T>;
+  run<T>(ctx: GateContext, fn: (signal: AbortSignal) => T | Promise<T>): Promise<T>;
 }
 
 const monotonic: Clock = { now: () => performance.now() };
 
-export function trippedError(result: CheckResult): KillSwitchTrippedError {
-  const switchId = result.switch?.id ?? null;
-  const reason = result.reason ?? result.switch?.reason ?? null;
-  const which = switchId ? `kill switch ${switchId}` : 'the kill-switch state';
-  return new KillSwitchTrippedError(`Blocked by ${which}: ${reason ?? 'no reason given'}`, switchId, reason);
-}
+export { trippedError };
 
 export function createExecutionGate(options: ExecutionGateOptions): ExecutionGate {
   const { killSwitchService, monitor } = options;
   const clock = options.clock ?? monotonic;
+  // Called through the service object: a class instance keeps its `this`.
+  const inFlight: WorkInFlight | undefined =
+    killSwitchService.check && killSwitchService.onStateChange
+      ? createWorkInFlight({
+          check: (context) => (killSwitchService.check as WatchingService['check']).call(killSwitchService, context),
+          onStateChange: (listener) =>
+            (killSwitchService.onStateChange as WatchingService['onStateChange']).call(killSwitchService, listener),
+        })
+      : undefined;
   const onRecordError =
     options.onRecordError ?? ((error: unknown) => console.error('[execution-gate] recording failed', error));
 
@@ -60,6 +72,7 @@ export function createExecutionGate(options: ExecutionGateOptions): ExecutionGat
       clientId: ctx.clientId,
       action: ctx.action,
       platform: ctx.platform,
+      ...(ctx.key === undefined ? {} : { key: ctx.key }),
     });
     if (result.tripped) throw trippedError(result);
   }
@@ -89,16 +102,27 @@ export function createExecutionGate(options: ExecutionGateOptions): ExecutionGat
     check,
     async run(ctx, fn) {
       const target = monitor ? targetOf(ctx) : '';
-      await check(ctx);
-      const started = clock.now();
-      let value: Awaited<typeof fn extends () => infer R ? R : never>;
+      // Watched from before the check: a change applied between the two is not missed.
+      const watch = inFlight?.watch({
+        clientId: ctx.clientId,
+        action: ctx.action,
+        platform: ctx.platform,
+        key: ctx.key,
+      });
+      let value: Awaited<ReturnType<typeof fn>>;
       try {
-        value = await fn();
-      } catch (error) {
-        if (monitor) record(target, ctx, false, started);
-        throw error;
+        await check(ctx);
+        const started = clock.now();
+        try {
+          value = await fn(watch?.signal ?? new AbortController().signal);
+        } catch (error) {
+          if (monitor) record(target, ctx, false, started);
+          throw error;
+        }
+        if (monitor) record(target, ctx, true, started);
+      } finally {
+        watch?.done();
       }
-      if (monitor) record(target, ctx, true, started);
       return value;
     },
   };

@@ -12,6 +12,9 @@ import type { SnapshotSync } from '../sync/snapshot-sync';
 import type { CheckContext, CheckResult } from '../types';
 import { checkContextIssue } from '../validation';
 import { CHECK_TIMING_SAMPLE, CheckCounters } from './check-stats';
+import { type Verdict, policyDecision } from './decision';
+import { type ModeQuery, decideAmongModes } from './mode-decision';
+import { type Snapshot, createSnapshot } from './snapshot';
 import { type IndexedSwitch, findBlockingSwitch } from './switch-index';
 
 export interface CheckerOptions {
@@ -22,6 +25,8 @@ export interface CheckerOptions {
   startupTimeoutMs: number;
   /** Time every check and put its duration on the result (allocates per check). */
   timeEachCheck: boolean;
+  /** What a `reduce` switch naming no actions lets through. */
+  riskReducingActions: readonly string[];
 }
 
 export interface Checker {
@@ -32,16 +37,14 @@ export interface Checker {
   readonly counters: CheckCounters;
 }
 
-const NOT_TRIPPED: CheckResult = Object.freeze({ tripped: false, switch: null, reason: null });
-const NOT_TRIPPED_RESOLVED = Promise.resolve(NOT_TRIPPED);
 const SAMPLE_MASK = CHECK_TIMING_SAMPLE - 1;
+/** Stands for "no snapshot yet" so the current one is never undefined to the type system. */
+const EMPTY = createSnapshot(-1, [], '');
 /** `match` found the state unusable (not loaded, stale or closed). */
 const UNUSABLE = 0;
 
-interface Answer {
+interface Answer extends Verdict {
   reason: string;
-  result: CheckResult;
-  resolved: Promise<CheckResult>;
 }
 
 /** Reading the caller's context threw (a getter, a proxy): a bad input, never an exception out of a check. */
@@ -76,29 +79,66 @@ export function createChecker(options: CheckerOptions): Checker {
     }
     const reason = unavailableReason();
     if (lastUnavailable?.reason !== reason) {
-      const result: CheckResult = Object.freeze({ tripped: !failOpen, switch: null, reason });
-      lastUnavailable = { reason, result, resolved: Promise.resolve(result) };
+      const code = closed ? 'SERVICE_CLOSED' : 'STATE_UNAVAILABLE';
+      const version = sync.current?.version ?? -1;
+      lastUnavailable = { reason, ...policyDecision(!failOpen, code, reason, version) };
     }
     return lastUnavailable;
   }
 
+  /** Reused for every check that needs the modes' slow path: a check allocates no query of its own. */
+  const query: ModeQuery = {
+    clientId: '',
+    action: '',
+    platform: undefined,
+    key: undefined,
+    now: 0,
+    riskReducing: new Set(options.riskReducingActions),
+  };
+
+  /** The snapshot the check under way reads (set by `match`): its answers carry its version. */
+  let decidedOn: Snapshot = EMPTY;
+
+  /** The highest-priority match, undefined when none, or UNUSABLE: the fast path, as before modes. */
   function match(context: CheckContext): IndexedSwitch | undefined | typeof UNUSABLE {
     const snapshot = sync.current;
     if (snapshot === undefined || sync.stale || closed) return UNUSABLE;
+    decidedOn = snapshot;
     const index = snapshot.index;
     if (index.size === 0) return undefined;
     const now = index.hasExpiring ? clock.now() : 0;
     return findBlockingSwitch(index, context.clientId, context.action, context.platform ?? undefined, now);
   }
 
+  /**
+   * What a match decides, counted: a halt is its own answer; another mode (only in an index
+   * holding modes) may let the action through or defer to a more restrictive match.
+   */
+  function settle(hit: IndexedSwitch, context: CheckContext): Verdict {
+    const index = decidedOn.index;
+    let decided: Verdict = hit;
+    if (index.hasModes && hit.summary.mode !== 'halt') {
+      query.clientId = context.clientId;
+      query.action = context.action;
+      query.platform = context.platform ?? undefined;
+      query.key = context.key;
+      query.now = index.hasExpiring ? clock.now() : 0;
+      decided = decideAmongModes(index, query);
+    }
+    if (decided.result.tripped) counters.tripped++;
+    return decided;
+  }
+
+  /** Nothing matched: the state's own answer, carrying its version. */
+  const clear = () => decidedOn.index.clear;
+
   /** Counts the check and returns its shared answer. */
   function answer(context: CheckContext): CheckResult {
     counters.checks++;
     const hit = match(context);
-    if (hit === undefined) return NOT_TRIPPED;
+    if (hit === undefined) return clear().result;
     if (hit === UNUSABLE) return unavailable().result;
-    counters.tripped++;
-    return hit.result;
+    return settle(hit, context).result;
   }
 
   function timedAnswer(context: CheckContext): CheckResult {
@@ -119,10 +159,9 @@ export function createChecker(options: CheckerOptions): Checker {
     if (timedNext()) return Promise.resolve(timedAnswer(context));
     counters.checks++;
     const hit = match(context);
-    if (hit === undefined) return NOT_TRIPPED_RESOLVED;
+    if (hit === undefined) return clear().resolved;
     if (hit === UNUSABLE) return unavailable().resolved;
-    counters.tripped++;
-    return hit.resolved;
+    return settle(hit, context).resolved;
   }
 
   let firstLoad: Promise<void> | undefined;

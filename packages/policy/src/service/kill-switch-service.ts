@@ -69,6 +69,10 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
         void commands
           .sweepExpired()
           .catch((error) => logger.warn({ ...errorFields(error), during: 'sweep' }, 'kill-switch expiry sweep failed'))
+          .then(() => commands.sweepRestarts())
+          .catch((error) =>
+            logger.warn({ ...errorFields(error), during: 'restart' }, 'kill-switch restart sweep failed'),
+          )
           .finally(scheduleSweep);
       },
       settings.sweepIntervalMs,
@@ -116,6 +120,7 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
       awaitReceipt: fleet.awaitReceipt,
       drill: (options) => executeDrill({ ...settings, commands: inner, afterWrite: fleet.afterWrite, store }, options),
     },
+    onStateChange: sync.onApplied,
     async ready() {
       await started;
       if (closed) throw new StateUnavailableError('The kill-switch service is closed.');

@@ -55,6 +55,11 @@ export interface CommonServiceOptions {
   timeEachCheck?: boolean;
   /** The fleet registry, acknowledgements and receipts (see `FleetOptions`). */
   fleet?: FleetOptions;
+  /**
+   * The actions a `reduce` switch lets through when it names none itself (`allowActions`):
+   * those that lower exposure rather than add to it. @default ['delete', 'unpublish', 'cancel']
+   */
+  riskReducingActions?: string[];
 }
 
 /** The service written against ports: bring a store and, for several instances, a cache and a bus. */
@@ -99,7 +104,10 @@ export interface ServiceSettings {
   sweepIntervalMs: number;
   timeEachCheck: boolean;
   fleet: FleetSettings;
+  riskReducingActions: readonly string[];
 }
+
+export const DEFAULT_RISK_REDUCING_ACTIONS: readonly string[] = Object.freeze(['delete', 'unpublish', 'cancel']);
 
 const ms = (name: string, min: number, max: number) =>
   z
@@ -138,6 +146,11 @@ const settingsSchema = z
     sweepIntervalMs: ms('sweepIntervalMs', 0, HOUR_MS),
     timeEachCheck: z.boolean({ invalid_type_error: 'timeEachCheck must be a boolean' }).optional(),
     fleet: fleetOptionsSchema,
+    riskReducingActions: z
+      .array(z.string({ invalid_type_error: 'riskReducingActions must hold action names' }).min(1), {
+        invalid_type_error: 'riskReducingActions must be an array of action names',
+      })
+      .optional(),
     pubSub: z.boolean({ invalid_type_error: 'pubSub must be a boolean' }).optional(),
     keyPrefix: z
       .string({ invalid_type_error: 'keyPrefix must be a string' })
@@ -166,5 +179,6 @@ export function resolveSettings(options: KillSwitchServiceOptions): ServiceSetti
     sweepIntervalMs: o.sweepIntervalMs ?? 30_000,
     timeEachCheck: o.timeEachCheck ?? false,
     fleet: resolveFleetSettings(o.fleet),
+    riskReducingActions: o.riskReducingActions ?? DEFAULT_RISK_REDUCING_ACTIONS,
   };
 }

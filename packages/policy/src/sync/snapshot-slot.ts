@@ -13,16 +13,36 @@ export interface SnapshotSlot {
   swap(next: Snapshot, force?: boolean): boolean;
   /** Resolves once the slot holds `version` or newer; `cancel` resolves it at once. */
   reach(version: number): { reached: Promise<void>; cancel(): void };
+  /** Calls `listener` after every swap; returns a function that stops it. */
+  onSwap(listener: (snapshot: Snapshot) => void): () => void;
 }
 
 /** `onApplied` hears every snapshot installed (the fleet registry's acknowledgement); it must not throw or block. */
 export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snapshot) => void): SnapshotSlot {
   let current: Snapshot | undefined;
   const waiters = new Set<{ version: number; resolve: () => void }>();
+  const listeners = new Set<(snapshot: Snapshot) => void>();
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => {
     resolveReady = resolve;
   });
+
+  function tell(next: Snapshot): void {
+    for (const waiter of waiters) {
+      if (waiter.version <= next.version) {
+        waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+    onApplied?.(next);
+    // A listener that throws must not stop the swap (done) nor the other listeners.
+    for (const listener of listeners) {
+      try {
+        listener(next);
+      } catch {}
+    }
+  }
+
   return {
     get current() {
       return current;
@@ -34,13 +54,7 @@ export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snap
       current = next;
       metrics.increment('kill_switch_snapshot_swaps_total');
       if (first) resolveReady();
-      for (const waiter of waiters) {
-        if (waiter.version <= next.version) {
-          waiters.delete(waiter);
-          waiter.resolve();
-        }
-      }
-      onApplied?.(next);
+      tell(next);
       return true;
     },
     reach(version) {
@@ -58,6 +72,10 @@ export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snap
           waiter.resolve();
         },
       };
+    },
+    onSwap(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -61,6 +61,8 @@ export interface SnapshotSync {
    * background, so a stalled Redis never holds the write.
    */
   publish(commit?: CommittedChange): Promise<void>;
+  /** Calls `listener` after each new snapshot is applied; returns a function that stops it. */
+  onApplied(listener: () => void): () => void;
   /** Replaces the snapshot from PostgreSQL even at the same version (an operator's cache invalidation). */
   reload(): Promise<void>;
   stop(): Promise<void>;
@@ -194,6 +196,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
       schedulePoll();
     },
     refresh,
+    onApplied: (listener) => slot.onSwap(() => listener()),
     async publish(commit) {
       const before = slot.current;
       if (commit) await intake.takeCommit(commit);

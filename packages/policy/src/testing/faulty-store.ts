@@ -23,7 +23,14 @@ function connectionRefused(what: string): Error {
   });
 }
 
-const WRITES = new Set<keyof SwitchStore>(['create', 'activate', 'activateMany', 'deactivate', 'expireDue']);
+const WRITES = new Set<keyof SwitchStore>([
+  'create',
+  'activate',
+  'activateMany',
+  'deactivate',
+  'expireDue',
+  'advanceRestarts',
+]);
 
 export function withStoreFaults(store: SwitchStore): { store: SwitchStore; faults: StoreFaults } {
   let down = false;
@@ -53,6 +60,7 @@ export function withStoreFaults(store: SwitchStore): { store: SwitchStore; fault
       (await guarded('activateMany', () => store.activateMany(inputs, options))).map(unheld),
     deactivate: async (input, options) => unheld(await guarded('deactivate', () => store.deactivate(input, options))),
     expireDue: async (options) => guarded('expireDue', () => store.expireDue(options)),
+    advanceRestarts: async (options) => guarded('advanceRestarts', () => store.advanceRestarts(options)),
     get: async (id) => guarded('get', () => store.get(id)),
     findByTarget: async (target) => guarded('findByTarget', () => store.findByTarget(target)),
     list: async (filter) => guarded('list', () => store.list(filter)),

@@ -30,7 +30,7 @@ export interface SwitchCommandsOptions {
 
 export type SwitchCommands = Pick<
   KillSwitchService,
-  'create' | 'ensure' | 'activate' | 'activateMany' | 'deactivate' | 'sweepExpired'
+  'create' | 'ensure' | 'activate' | 'activateMany' | 'deactivate' | 'sweepExpired' | 'sweepRestarts'
 >;
 
 const targetOf = (input: CreateSwitchInput) => ({
@@ -97,6 +97,15 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
       await publishCommitted();
     }
     return expired.length;
+  }
+
+  async function sweepRestarts(): Promise<number> {
+    const moved = await guarded('advancing gradual restarts', (left) => store.advanceRestarts(left()));
+    if (moved.length > 0) {
+      metrics.increment('kill_switch_restart_steps_total', {}, moved.length);
+      await publishCommitted();
+    }
+    return moved.length;
   }
 
   return {
@@ -172,7 +181,8 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
         );
         const result = await store.deactivate(parsed, left());
         if (result.changed) {
-          metrics.increment('kill_switch_deactivations_total', { scope: result.row.scope });
+          const metric = parsed.restart ? 'kill_switch_restarts_total' : 'kill_switch_deactivations_total';
+          metrics.increment(metric, { scope: result.row.scope });
           await publishCommitted([result]);
         }
         return { switch: result.row, changed: result.changed };
@@ -180,5 +190,6 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
     },
 
     sweepExpired,
+    sweepRestarts,
   };
 }

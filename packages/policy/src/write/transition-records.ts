@@ -14,11 +14,16 @@ export const AUDIT_TYPES = {
   deactivated: 'KILL_SWITCH_DEACTIVATED',
   expired: 'KILL_SWITCH_EXPIRED',
   updated: 'KILL_SWITCH_UPDATED',
+  restart_started: 'KILL_SWITCH_RESTART_STARTED',
+  restart_step: 'KILL_SWITCH_RESTART_STEP',
   denied: 'KILL_SWITCH_ACCESS_DENIED',
 } as const;
 
 /** The actor recorded for expiries. */
 export const EXPIRY_ACTOR = 'system:expiry';
+
+/** The actor recorded for the steps of a gradual restart. */
+export const RESTART_ACTOR = 'system:restart';
 
 export const notFound = (id: string) => new NotFoundError(`Kill switch not found: ${id}`, id);
 
@@ -70,10 +75,22 @@ export function newSwitchRow(id: string, input: CreateSwitchInput, now: Date): K
     activatedAt: null,
     expiresAt: null,
     autoTripConfig: input.autoTripConfig ?? null,
+    ...haltFields,
     createdAt: now,
     updatedAt: now,
   };
 }
+
+/** What an inactive switch (and a plain halt) holds in the mode columns. */
+const haltFields = { mode: 'halt', allowActions: null, fraction: null, restart: null } as const;
+
+/** The mode an activation asks for, as the row holds it (a restart under way is cleared). */
+export const modeFields = (input: ActivateInput) => ({
+  mode: input.mode ?? 'halt',
+  allowActions: input.allowActions ?? null,
+  fraction: input.fraction ?? null,
+  restart: null,
+});
 
 export const activatedFields = (input: ActivateInput, now: Date) => ({
   isActive: true,
@@ -82,6 +99,7 @@ export const activatedFields = (input: ActivateInput, now: Date) => ({
   activatedAt: now,
   expiresAt: input.expiresAt ?? null,
   updatedAt: now,
+  ...modeFields(input),
 });
 
 /**
@@ -108,6 +126,7 @@ export const deactivatedFields = (now: Date) => ({
   activatedAt: null,
   expiresAt: null,
   updatedAt: now,
+  ...haltFields,
 });
 
 const activeDuration = (existing: KillSwitch, nowMs: number) =>
@@ -141,25 +160,6 @@ export function activatedRecord(input: ActivateInput, at: Date): TransitionRecor
       ...input.metadata,
     },
   };
-}
-
-/**
- * What activating `existing` does at `now`: a new activation, an update of the hold (when
- * asked), or nothing. Shared by both stores, one switch or a storm.
- */
-export function activationOf(
-  existing: KillSwitch,
-  input: ActivateInput,
-  now: Date,
-): { result: { row: KillSwitch; changed: boolean; updated?: boolean }; transition?: TransitionRecord } {
-  if (isEffectivelyActive(existing, now.getTime())) {
-    const changes = holdChanges(existing, input, now);
-    if (!changes) return { result: { row: existing, changed: false } };
-    const row = { ...existing, ...changes };
-    return { result: { row, changed: true, updated: true }, transition: updatedRecord(existing, input, now) };
-  }
-  const row = { ...existing, ...activatedFields(input, now) };
-  return { result: { row, changed: true }, transition: activatedRecord(input, now) };
 }
 
 /** An active hold extended or re-reasoned: who changed it, and what it was before. */

@@ -196,6 +196,80 @@ export function switchStoreContract(name: string, open: () => Promise<StoreUnder
       expect(last?.metadata).toMatchObject({ activeDuration: 1_500, activatedBy: ACTOR, activationReason: REASON });
     });
 
+    it('changes the mode of an active switch in one updated transition; the same mode again changes nothing', async () => {
+      const row = await createClientAll();
+      await t.store.activate({
+        id: row.id,
+        reason: REASON,
+        activatedBy: ACTOR,
+        mode: 'reduce',
+        allowActions: ['delete'],
+      });
+      expect(await t.store.get(row.id)).toMatchObject({ mode: 'reduce', allowActions: ['delete'], fraction: null });
+      const before = await t.store.readVersion();
+      const throttled = await t.store.activate({
+        id: row.id,
+        reason: REASON,
+        activatedBy: ACTOR,
+        mode: 'throttle',
+        fraction: 0.25,
+      });
+      expect(throttled).toMatchObject({ changed: true, updated: true, row: { mode: 'throttle', fraction: 0.25 } });
+      expect(await t.store.readVersion()).toBe(before + 1);
+      const again = await t.store.activate({
+        id: row.id,
+        reason: REASON,
+        activatedBy: ACTOR,
+        mode: 'throttle',
+        fraction: 0.25,
+      });
+      expect(again.changed).toBe(false);
+      expect((await t.store.history(row.id)).map((h) => h.action)).toEqual(['created', 'activated', 'updated']);
+      expect((await t.store.loadActive()).active.find((a) => a.id === row.id)).toMatchObject({ mode: 'throttle' });
+    });
+
+    it('restarts gradually: the plan on the row, each step passed recorded by system:restart, released after the last', async () => {
+      const row = await createClientAll();
+      await t.store.activate({ id: row.id, reason: REASON, activatedBy: ACTOR });
+      const startedAt = t.clock.now();
+      const restarted = await t.store.deactivate({
+        id: row.id,
+        reason: REASON,
+        deactivatedBy: ACTOR,
+        restart: { steps: [0.5, 0.75, 1], everyMs: 10_000 },
+      });
+      expect(restarted).toMatchObject({ changed: true, row: { isActive: true, mode: 'throttle' } });
+      expect(restarted.row.restart).toEqual({
+        steps: [0.5, 0.75, 1],
+        everyMs: 10_000,
+        startedAt: new Date(startedAt).toISOString(),
+        recordedStep: 0,
+      });
+      const repeated = await t.store.deactivate({
+        id: row.id,
+        reason: REASON,
+        deactivatedBy: ACTOR,
+        restart: { steps: [0.5, 1], everyMs: 1_000 },
+      });
+      expect(repeated.changed).toBe(false);
+      expect((await t.store.advanceRestarts()).map((r) => r.id)).not.toContain(row.id);
+      t.clock.advance(25_000); // past two steps at once
+      expect((await t.store.advanceRestarts()).map((r) => r.id)).toContain(row.id);
+      expect(await t.store.get(row.id)).toMatchObject({ isActive: false, mode: 'halt', restart: null });
+      const steps = (await t.store.history(row.id)).filter((h) => h.action === 'restart_step');
+      expect(steps.map((h) => [h.performedBy, h.newState, (h.metadata as { fraction: number }).fraction])).toEqual([
+        ['system:restart', true, 0.75],
+        ['system:restart', false, 1],
+      ]);
+      expect(await t.auditTypes(row.id)).toEqual([
+        'KILL_SWITCH_CREATED',
+        'KILL_SWITCH_ACTIVATED',
+        'KILL_SWITCH_RESTART_STARTED',
+        'KILL_SWITCH_RESTART_STEP',
+        'KILL_SWITCH_RESTART_STEP',
+      ]);
+    });
+
     it('says NOT_FOUND for an unknown id on both transitions, and get answers undefined', async () => {
       await expect(t.store.activate({ id: 'ks_missing', reason: REASON, activatedBy: ACTOR })).rejects.toSatisfy(
         isNotFoundError,

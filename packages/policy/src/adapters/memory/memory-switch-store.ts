@@ -11,13 +11,13 @@ import { nanoid } from 'nanoid';
 import { systemClock } from '../../clock';
 import type { Clock, StoreWriteResult, SwitchListFilter, SwitchStore, SwitchTarget } from '../../ports';
 import type { ActivateInput } from '../../types';
+import { activationOf } from '../../write/activation';
+import { deactivationOf, restartStepsDue } from '../../write/mode-transitions';
 import {
   type TransitionRecord,
-  activationOf,
   auditEventOf,
   createdRecord,
   deactivatedFields,
-  deactivatedRecord,
   duplicateTarget,
   expiredRecord,
   historyValues,
@@ -125,12 +125,23 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
     },
 
     async deactivate(input) {
-      const before = existing(input.id);
+      const step = deactivationOf(existing(input.id), input, new Date(clock.now()));
+      if (!step.transition) return { row: copy(step.result.row), changed: false };
+      commit(step.result.row, step.transition, true);
+      return { row: copy(step.result.row), changed: true, version };
+    },
+
+    async advanceRestarts() {
       const now = new Date(clock.now());
-      if (!before.isActive) return { row: copy(before), changed: false };
-      const row = { ...before, ...deactivatedFields(now) };
-      commit(row, deactivatedRecord(before, input, now), true);
-      return { row: copy(row), changed: true, version };
+      const moved: KillSwitch[] = [];
+      for (const before of [...rows.values()]) {
+        const due = restartStepsDue(before, now);
+        if (!due) continue;
+        for (const transition of due.transitions) commit(due.row, transition, false);
+        moved.push(copy(due.row));
+      }
+      if (moved.length > 0) version += 1;
+      return moved;
     },
 
     async expireDue() {

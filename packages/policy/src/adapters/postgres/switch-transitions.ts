@@ -16,13 +16,12 @@ import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { Clock, StoreWriteResult, SwitchStore, WriteOptions } from '../../ports';
 import type { ActivateInput } from '../../types';
+import { deactivationOf, restartStepsDue } from '../../write/mode-transitions';
 import {
   type TransitionRecord,
-  activationOf,
   auditEventOf,
   createdRecord,
   deactivatedFields,
-  deactivatedRecord,
   duplicateTarget,
   expiredRecord,
   historyValues,
@@ -34,7 +33,7 @@ import { type WriteAttempt, createWriteRunner } from './write-transaction';
 
 type Transitions = Pick<
   SwitchStore,
-  'create' | 'activate' | 'activateMany' | 'deactivate' | 'expireDue' | 'appendAudit'
+  'create' | 'activate' | 'activateMany' | 'deactivate' | 'expireDue' | 'advanceRestarts' | 'appendAudit'
 >;
 
 export function createPostgresTransitions(
@@ -104,10 +103,10 @@ export function createPostgresTransitions(
           attempt.id = input.id;
           const existing = await lockSwitch(tx, input.id);
           const now = new Date(clock.now());
-          if (!existing.isActive) return { row: existing, changed: false };
-          const row = await updateSwitch(tx, input.id, deactivatedFields(now));
-          const transitions = [{ row, transition: deactivatedRecord(existing, input, now) }];
-          const version = await recordTransitions(tx, audit, attempt, transitions, now);
+          const step = deactivationOf(existing, input, now);
+          if (!step.transition) return step.result;
+          const row = await updateSwitch(tx, input.id, step.result.row);
+          const version = await recordTransitions(tx, audit, attempt, [{ row, transition: step.transition }], now);
           return { row, changed: true, version };
         },
         options,
@@ -130,6 +129,32 @@ export function createPostgresTransitions(
           const transitions = due.map((existing) => ({ row: existing, transition: expiredRecord(existing, now) }));
           await recordTransitions(tx, audit, attempt, transitions, due.length > 0 ? now : null);
           return due;
+        },
+        options,
+      );
+    },
+
+    async advanceRestarts(options) {
+      return write(
+        'advancing gradual restarts',
+        async (tx, attempt) => {
+          const now = new Date(clock.now());
+          const restarting = await tx
+            .select()
+            .from(killSwitches)
+            .where(and(eq(killSwitches.isActive, true), isNotNull(killSwitches.restart)))
+            .orderBy(asc(killSwitches.id))
+            .for('update', { skipLocked: true });
+          const moved: KillSwitch[] = [];
+          const transitions: { row: KillSwitch; transition: TransitionRecord }[] = [];
+          for (const existing of restarting) {
+            const due = restartStepsDue(existing, now);
+            if (!due) continue;
+            moved.push(await updateSwitch(tx, existing.id, due.row));
+            for (const transition of due.transitions) transitions.push({ row: due.row, transition });
+          }
+          await recordTransitions(tx, audit, attempt, transitions, moved.length > 0 ? now : null);
+          return moved;
         },
         options,
       );

@@ -9,13 +9,8 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { Clock, StoreWriteResult } from '../../ports';
 import type { ActivateInput } from '../../types';
-import {
-  type TransitionRecord,
-  activationOf,
-  auditEventOf,
-  historyValues,
-  notFound,
-} from '../../write/transition-records';
+import { activationOf } from '../../write/activation';
+import { type TransitionRecord, auditEventOf, historyValues, notFound } from '../../write/transition-records';
 import type { WriteAttempt } from './write-transaction';
 
 /**
@@ -98,12 +93,18 @@ export async function writeRows(tx: Transaction, changed: readonly KillSwitch[])
       activated_at: row.activatedAt?.toISOString() ?? null,
       expires_at: row.expiresAt?.toISOString() ?? null,
       updated_at: row.updatedAt.toISOString(),
+      mode: row.mode,
+      allow_actions: row.allowActions,
+      fraction: row.fraction,
+      restart: row.restart,
     })),
   );
   await tx.execute(sql`UPDATE kill_switches AS k SET is_active = v.is_active, reason = v.reason,
-      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at
+      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at,
+      mode = v.mode, allow_actions = v.allow_actions, fraction = v.fraction, restart = v.restart
     FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, is_active boolean, reason text, activated_by text,
-      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz)
+      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz, mode text, allow_actions jsonb,
+      fraction double precision, restart jsonb)
     WHERE k.id = v.id`);
 }
 

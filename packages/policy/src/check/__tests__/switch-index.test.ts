@@ -14,6 +14,10 @@ function sw(
     activatedAt: new Date(0),
     activatedBy: 'tester',
     expiresAt: null,
+    mode: 'halt',
+    allowActions: null,
+    fraction: null,
+    restart: null,
     ...fields,
   };
 }

@@ -26,6 +26,10 @@ const row = (id: string, isActive = true): KillSwitch => ({
   activatedAt: new Date(0),
   expiresAt: null,
   autoTripConfig: null,
+  mode: 'halt',
+  allowActions: null,
+  fraction: null,
+  restart: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 });
