@@ -69,10 +69,12 @@ export async function collectReceipt(options: CollectReceiptOptions): Promise<Fl
     startedAt,
     expected: new Map(),
     appliedAt: new Map(),
+    answered: false,
   };
   for (;;) {
     try {
       const records = await withDeadline(registry.list(), options.operationTimeoutMs, 'fleet registry read');
+      seen.answered = true;
       if (observe(seen, records, clock.now(), options.databaseId)) break;
     } catch {
       // A registry that does not answer leaves everyone unconfirmed: the receipt says so at the deadline.
