@@ -125,6 +125,9 @@ describe('runCli on the embedded database', () => {
     const run = await cli(['deactivate', id, '--reason', 'client_a is fine again', '--yes', '--wait', '--json']);
     expect(run.code).toBe(ExitCode.OK);
     expect(JSON.parse(run.stdout()).receipt).toMatchObject({ expected: 0, applied: 0, complete: true });
+    const history = await cli(['history', id]);
+    expect(history.stdout()).toContain('Receipts (did every live instance apply it, and how fast):');
+    expect(history.stdout()).toMatch(/deactivate\s+\d+\s+0\/0/);
   }, 30_000);
 
   it('refuses a switch on the reserved drill action, and runs a drill that records time-to-halt', async () => {
