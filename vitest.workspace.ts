@@ -21,6 +21,7 @@ const alias = {
   '@rtv/http': src('http'),
   '@rtv/testing': src('testing'),
   '@rtv/cli': src('cli'),
+  '@rtv/admin': src('admin'),
 };
 
 export default defineWorkspace([

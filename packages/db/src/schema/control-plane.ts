@@ -5,7 +5,18 @@
  * The chain head's guard triggers are in migration 0005 (hand-written SQL).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, jsonb, pgTable, primaryKey, text, timestamp, varchar } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  varchar,
+} from 'drizzle-orm/pg-core';
 import { killSwitches } from './kill-switches';
 
 export const adminRoles = ['admin', 'operator', 'viewer', 'monitor'] as const;
