@@ -20,13 +20,20 @@ export interface TriggerDelivery {
   signature: string | undefined;
 }
 
-async function refuse(ctx: AdminContext, delivery: TriggerDelivery, code: AdminErrorCode, why: string): Promise<never> {
-  await ctx.audit.emit({
-    type: ADMIN_AUDIT_TYPES.triggerRefused,
-    actor: 'system:trigger-gate',
-    target: delivery.triggerId.slice(0, 36),
-    metadata: { why },
-  });
+async function refuse(
+  ctx: AdminContext,
+  delivery: TriggerDelivery,
+  code: AdminErrorCode,
+  why: string,
+  audited = true,
+): Promise<never> {
+  if (audited)
+    await ctx.audit.emit({
+      type: ADMIN_AUDIT_TYPES.triggerRefused,
+      actor: 'system:trigger-gate',
+      target: delivery.triggerId.slice(0, 36),
+      metadata: { why },
+    });
   throw new AdminHttpError(code, `trigger delivery refused: ${why}`);
 }
 
@@ -40,6 +47,8 @@ function summaryOf(rawBody: string): string | undefined {
     return undefined;
   }
 }
+
+const UNKNOWN_TRIGGERS = '\u0000unknown';
 
 export async function fireTrigger(ctx: AdminContext, limiter: RateLimiter, delivery: TriggerDelivery) {
   const nowMs = ctx.clock.now();
