@@ -3,6 +3,7 @@
  * do what, that a body cannot set the actor, the two-person release,
  * break-glass bypasses, and that monitors trip but never release.
  */
+import { readCheckpointFile } from '@rtv/audit';
 import { auditEvents } from '@rtv/db';
 import { createTestClock } from '@rtv/policy';
 import { waitFor } from '@rtv/testing';
@@ -137,6 +138,11 @@ describe('two-person release', () => {
     const history = (await h.call(admin, 'GET', `/api/v1/switches/${sw.id}/history`)).body.history;
     expect(history.at(-1)).toMatchObject({ action: 'deactivated', performedBy: 'user:bob@example.com' });
     expect((await h.call(admin2, 'POST', `/api/v1/approvals/${request.id}/approve`)).status).toBe(409);
+    // Each release seals the chain head into a checkpoint outside the database.
+    const [sealed] = await readCheckpointFile(h.checkpointFile);
+    expect(sealed?.seq).toBeGreaterThan(0);
+    const verified = await h.call(viewer, 'POST', '/api/v1/audit/verify', {});
+    expect(verified.body).toMatchObject({ ok: true, chain: { ok: true }, checkpoint: { ok: true } });
     const types = (await h.call(admin, 'GET', `/api/v1/audit?target=${sw.id}`)).body.records.map(
       (r: { type: string }) => r.type,
     );
