@@ -14,7 +14,10 @@ import { registerHistory } from './commands/history';
 import { registerIncidents } from './commands/incidents';
 import { registerList } from './commands/list';
 import { registerMigrate } from './commands/migrate';
+import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
+import { registerTokens } from './commands/tokens';
+import { registerTriggers } from './commands/triggers';
 import { errorToExit, redactUrl } from './errors-to-exit';
 import { EXIT_CODE_HELP, ExitCode, type ExitCodeValue } from './exit-codes';
 
@@ -49,6 +52,9 @@ export function buildProgram(io: CliIo): { program: Command; context: ReturnType
   registerIncidents(program, context);
   registerHealth(program, context);
   registerMigrate(program, context);
+  registerServe(program, context);
+  registerTokens(program, context);
+  registerTriggers(program, context);
   return { program, context };
 }
 

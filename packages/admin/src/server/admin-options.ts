@@ -48,6 +48,8 @@ export interface AdminServerOptions {
   trustedProxy?: TrustedProxyOptions;
   /** Seals the chain head at each release and on `POST /audit/checkpoints`. @default none */
   checkpoints?: CheckpointSealer;
+  /** Seal the chain head this often too (besides each release), in ms; 0 disables. @default 0 */
+  checkpointIntervalMs?: number;
   /** How often expired bypasses re-engage their switch and lapsed requests expire, in ms; 0 disables. @default 5000 */
   sweepIntervalMs?: number;
   /** Largest request body in bytes. @default 65536 */

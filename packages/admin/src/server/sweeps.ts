@@ -30,5 +30,20 @@ export function startSweeps(ctx: AdminContext): Sweeps {
   const interval = ctx.settings.sweepIntervalMs;
   const timer = interval > 0 ? setInterval(tick, interval) : undefined;
   timer?.unref();
-  return { runOnce, stop: () => clearInterval(timer) };
+  const every = ctx.options.checkpointIntervalMs ?? 0;
+  const sealer = ctx.checkpoints;
+  const sealTimer =
+    every > 0 && sealer
+      ? setInterval(() => {
+          sealer.seal().catch((error) => ctx.logger.warn({ error: String(error) }, 'sealing a checkpoint failed'));
+        }, every)
+      : undefined;
+  sealTimer?.unref();
+  return {
+    runOnce,
+    stop: () => {
+      clearInterval(timer);
+      clearInterval(sealTimer);
+    },
+  };
 }
