@@ -24,8 +24,16 @@ async function rtvKs(...args: string[]) {
   const stdin = new PassThrough();
   stdin.end();
   const code = await runCli(['node', 'rtv-ks', ...args], {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
+    stdout: {
+      write: (chunk: string) => {
+        stdout += chunk;
+      },
+    },
+    stderr: {
+      write: (chunk: string) => {
+        stderr += chunk;
+      },
+    },
     stdin,
     env: { DATABASE_URL: db.url, NO_COLOR: '1', RTV_ACTOR: 'user:root-operator' },
     now: () => Date.now(),
