@@ -9,6 +9,7 @@ import { errorAnswer } from '../errors';
 import { authenticate } from '../identity/authenticate';
 import { registerApprovalRoutes } from '../routes/approval-routes';
 import { registerAuditRoutes } from '../routes/audit-routes';
+import { registerEventRoutes } from '../routes/event-routes';
 import { registerMiscRoutes } from '../routes/misc-routes';
 import { registerSwitchRoutes } from '../routes/switch-routes';
 import { registerTriggerRoutes } from '../routes/trigger-routes';
@@ -54,6 +55,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   registerAuditRoutes(app, ctx);
   registerApprovalRoutes(app, ctx);
   registerTriggerRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
   const sweeps = startSweeps(ctx);
   app.addHook('onClose', async () => sweeps.stop());
 };
