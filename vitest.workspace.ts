@@ -22,6 +22,7 @@ const alias = {
   '@rtv/testing': src('testing'),
   '@rtv/cli': src('cli'),
   '@rtv/openfeature': src('openfeature'),
+  '@rtv/admin': src('admin'),
 };
 
 export default defineWorkspace([

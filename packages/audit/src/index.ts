@@ -41,3 +41,21 @@ export {
   type WebhookPayload,
   type WebhookSinkOptions,
 } from './sinks/webhook-sink';
+export {
+  checkpointKeyId,
+  signCheckpoint,
+  verifyCheckpointSignature,
+  type AuditCheckpoint,
+} from './checkpoints/checkpoint';
+export {
+  createFileCheckpointSink,
+  createWebhookCheckpointSink,
+  readCheckpointFile,
+  type CheckpointSink,
+} from './checkpoints/checkpoint-sinks';
+export {
+  createCheckpointSealer,
+  type CheckpointSealer,
+  type CheckpointSealerOptions,
+} from './checkpoints/checkpoint-sealer';
+export { verifyAgainstCheckpoints, type CheckpointVerdict } from './checkpoints/verify-checkpoints';

@@ -1,9 +1,12 @@
-import { type Executor, auditChainHead, auditEvents } from '@rtv/db';
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
 /**
  * Re-checks the stored chain page by page: every seq present, every
  * prev_hash linked and every hash recomputed from the row as read back.
  */
+import type { KeyObject } from 'node:crypto';
+import { type Executor, auditChainHead, auditEvents } from '@rtv/db';
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import type { AuditCheckpoint } from './checkpoints/checkpoint';
+import { verifyAgainstCheckpoints } from './checkpoints/verify-checkpoints';
 import { AuditValidationError } from './errors';
 import { GENESIS_HASH, linkProblem } from './hash-chain';
 import { recordFromRow } from './record-row';
@@ -15,6 +18,11 @@ export interface VerifyAuditChainOptions {
   toSeq?: number;
   /** Rows read per query. @default 1000 */
   pageSize?: number;
+  /**
+   * Signed checkpoints kept outside the database and the public key they were sealed with:
+   * a deleted tail or a rewound head (which still links) is then found too. @default none
+   */
+  checkpoints?: { list: readonly AuditCheckpoint[]; publicKey: KeyObject };
 }
 
 export type VerifyAuditChainResult =
@@ -36,6 +44,13 @@ export async function verifyAuditChain(
   db: Executor,
   options: VerifyAuditChainOptions = {},
 ): Promise<VerifyAuditChainResult> {
+  const links = await verifyChainLinks(db, options);
+  if (!links.ok || !options.checkpoints) return links;
+  const verdict = await verifyAgainstCheckpoints(db, options.checkpoints.list, options.checkpoints.publicKey);
+  return verdict.ok ? links : { ok: false, count: links.count, brokenAt: verdict.brokenAt, reason: verdict.reason };
+}
+
+async function verifyChainLinks(db: Executor, options: VerifyAuditChainOptions): Promise<VerifyAuditChainResult> {
   const fromSeq = options.fromSeq ?? 1;
   const pageSize = Math.max(1, options.pageSize ?? 1000);
   if (!Number.isSafeInteger(fromSeq) || fromSeq < 1)

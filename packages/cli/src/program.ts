@@ -16,7 +16,10 @@ import { registerHistory } from './commands/history';
 import { registerIncidents } from './commands/incidents';
 import { registerList } from './commands/list';
 import { registerMigrate } from './commands/migrate';
+import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
+import { registerTokens } from './commands/tokens';
+import { registerTriggers } from './commands/triggers';
 import { errorToExit, redactUrl } from './errors-to-exit';
 import { EXIT_CODE_HELP, ExitCode, type ExitCodeValue } from './exit-codes';
 
@@ -26,6 +29,7 @@ const ENV_HELP = `Environment:
   REDIS_URL       Redis URL (optional): snapshot cache and change notifications
   RTV_KEY_PREFIX  namespace of the Redis keys (default rtv:ks:), as the services use
   RTV_ACTOR       default for --by
+  RTV_TOKEN       act as this API token's identity (rtv-ks tokens create); --by is then refused
   NO_COLOR        no colours (also off when stdout is not a terminal)`;
 
 export function buildProgram(io: CliIo): { program: Command; context: ReturnType<typeof createCommandContext> } {
@@ -53,6 +57,9 @@ export function buildProgram(io: CliIo): { program: Command; context: ReturnType
   registerDrill(program, context);
   registerHealth(program, context);
   registerMigrate(program, context);
+  registerServe(program, context);
+  registerTokens(program, context);
+  registerTriggers(program, context);
   return { program, context };
 }
 

@@ -16,3 +16,10 @@ export {
   isEmbeddedDatabaseLockedError,
   type EmbeddedDatabaseOwner,
 } from './embedded/embedded-database-locked-error';
+export {
+  APPEND_ONLY_TABLES,
+  RUNTIME_DELETABLE_TABLES,
+  checkRoleName,
+  grantRuntimeRole,
+  runtimeGrantStatements,
+} from './roles';

@@ -73,6 +73,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     ...checkPathSection(report),
     ...propagationSection(report),
+    ...timeToHaltSection(report),
     ...writeThroughputSection(report),
     ...fleetSection(report),
     '## Extra: the earlier 51-switch, 2-context scenario (not judged)',
@@ -201,6 +202,25 @@ function propagationSection(report: BenchReport): string[] {
         `| ${p.mode === 'pubsub' ? 'pub/sub + version poll' : `version poll only, every ${p.pollIntervalMs} ms`} | ${p.readers} | ${p.fromCommitMs.samples} | ${n(p.fromCommitMs.p50)} ms | ${n(p.fromCommitMs.p99)} ms | ${n(p.fromCommitMs.max)} ms | ${n(p.fromCallMs.p50)} / ${n(p.fromCallMs.p99)} ms | ${n(p.pooledFromCommitMs.p99)} ms | ${n(p.bytesPerFlipPerInstance.median)} B, ${n(p.bytesPerFlipPerInstance.max)} B | ${p.timeouts} |`,
     ),
     `| floor: raw PUBLISH to ${f.subscribers} bare subscriber processes | ${f.subscribers} | ${f.lastOfNMs.samples} | ${n(f.lastOfNMs.p50)} ms | ${n(f.lastOfNMs.p99)} ms | ${n(f.lastOfNMs.max)} ms | | | | ${f.timeouts} |`,
+    '',
+  ];
+}
+
+function timeToHaltSection(report: BenchReport): string[] {
+  const t = report.timeToHalt;
+  if (!t) return [];
+  return [
+    '## Time-to-halt measured by receipts (N reader processes)',
+    '',
+    `${t.processes} reader processes (the propagation readers, each its own service instance, registered in the fleet registry)`,
+    "and a writer that activates a switch and awaits the change's receipt: the acknowledgements the instances wrote to the",
+    "registry when they applied the version. **Per activation the figure is the receipt's time-to-halt**: from the commit's",
+    "own timestamp to the LAST instance's apply; percentiles are over activations. The pooled column is every (instance,",
+    'activation) lag; the wait column is how long the writer waited for the receipt after its write returned.',
+    '',
+    '| readers | activations | time-to-halt p50 | p99 | max | pooled lag p50 / p99 | receipt wait p50 / p99 | incomplete |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${t.processes} | ${t.trials} | ${n(t.timeToHaltMs.p50)} ms | ${n(t.timeToHaltMs.p99)} ms | ${n(t.timeToHaltMs.max)} ms | ${n(t.pooledLagMs.p50)} / ${n(t.pooledLagMs.p99)} ms | ${n(t.receiptWaitMs.p50)} / ${n(t.receiptWaitMs.p99)} ms | ${t.incomplete} |`,
     '',
   ];
 }

@@ -3,13 +3,16 @@
  * re-checks the whole hash chain and says where it broke, exiting 9 then so
  * a scheduled job can alert on tampering.
  */
-import { type AuditRecord, queryAudit, verifyAuditChain } from '@rtv/audit';
+import { type KeyObject, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type AuditRecord, queryAudit, readCheckpointFile, verifyAuditChain } from '@rtv/audit';
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
 import { renderTable } from '../format/table';
 import { formatTime } from '../format/time';
 import { durationOption, limitOption } from '../options';
+import { UsageError } from '../usage-error';
 
 interface AuditOptions {
   since: string;
@@ -19,8 +22,33 @@ interface AuditOptions {
   client?: string;
   limit?: string;
   verify?: boolean;
+  checkpoints?: string;
+  publicKey?: string;
   json?: boolean;
 }
+
+/** The checkpoints and key `--verify` compares against, when both are given; unreadable files are usage errors. */
+async function checkpointsOption(options: AuditOptions) {
+  if (!options.checkpoints) return undefined;
+  if (!options.publicKey) throw new UsageError('--checkpoints needs --public-key <file.pem>', '--public-key');
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey(readFileSync(options.publicKey, 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `--public-key: cannot read a public key from ${options.publicKey} (${describe(error)})`,
+      '--public-key',
+    );
+  }
+  try {
+    return { list: await readCheckpointFile(options.checkpoints), publicKey };
+  } catch (error) {
+    throw new UsageError(`--checkpoints: cannot read ${options.checkpoints} (${describe(error)})`, '--checkpoints');
+  }
+}
+
+const describe = (error: unknown): string =>
+  (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
 
 /** The one detail worth a column: the reason (or notes, or title) when there is one, else the metadata compactly. */
 function detail(record: AuditRecord): string {
@@ -43,10 +71,16 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
     .option('--client <clientId>', 'only records of this client')
     .option('--limit <n>', 'at most this many records (1-1000)', '50')
     .option('--verify', 'verify the whole hash chain; exit 9 when it is broken')
+    .option(
+      '--checkpoints <file>',
+      'with --verify: also compare with these signed checkpoints (finds a deleted tail, a rewound head)',
+    )
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) the checkpoints were sealed with')
     .option('--json', 'print JSON for scripts')
     .action(async (options: AuditOptions) => {
       const sinceMs = durationOption('--since', options.since) ?? 0;
       const limit = limitOption(options.limit, 50, 1000);
+      const checkpoints = await checkpointsOption(options);
       await ctx.withConnection(async (connection) => {
         const page = await queryAudit(connection.db, {
           since: new Date(ctx.io.now() - sinceMs),
@@ -56,7 +90,9 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
           clientId: options.client,
           limit,
         });
-        const verification = options.verify ? await verifyAuditChain(connection.db) : undefined;
+        const verification = options.verify
+          ? await verifyAuditChain(connection.db, checkpoints ? { checkpoints } : {})
+          : undefined;
         if (verification && !verification.ok) ctx.exitCode = ExitCode.INTEGRITY;
         if (options.json) {
           ctx.json({ records: page.records, more: page.nextCursor !== null, verification });

@@ -9,6 +9,7 @@
 import { type AuditEmitter, queryAudit, verifyAuditChain } from '@rtv/audit';
 import type { Database } from '@rtv/db';
 import type { Incident, IncidentService, KillSwitch, KillSwitchService } from '@rtv/policy';
+import { chapterControlPlane } from './chapters/control-plane';
 import { chapterModes } from './chapters/modes';
 import type { Fleet } from './fleet';
 import type { LiveView } from './live-view';
@@ -71,7 +72,7 @@ const stopped = (t: Tally) => t.ok === 0 && t.failed === 0 && t.blocked > 0;
 const show = (t: Tally) => `${t.ok} ok, ${t.failed} failed, ${t.blocked} blocked`;
 
 /** What every chapter uses: the stage, the view, and the checks it records. */
-interface StoryContext {
+export interface StoryContext {
   stage: Stage;
   view: LiveView;
   timeline: StoryTimeline;
@@ -281,6 +282,7 @@ export async function runStory(stage: Stage, view: LiveView, timeline: StoryTime
   const trip = await chapterAutoTrip(ctx);
   await chapterRecovery(ctx, tiktok, trip);
   await chapterModes(ctx);
+  await chapterControlPlane(ctx, tiktok);
   const auditRecords = await chapterAudit(ctx, storyStart);
   return { ok: failures.length === 0, failures, auditRecords } satisfies StoryResult;
 }

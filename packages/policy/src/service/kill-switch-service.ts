@@ -112,7 +112,6 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
     },
     health,
     checkStats,
-    onStateChange: sync.onApplied,
     fleet: {
       get instanceId() {
         return fleet.member?.instanceId;
@@ -121,6 +120,7 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
       awaitReceipt: fleet.awaitReceipt,
       drill: (options) => executeDrill({ ...settings, commands: inner, afterWrite: fleet.afterWrite, store }, options),
     },
+    onStateChange: sync.onApplied,
     async ready() {
       await started;
       if (closed) throw new StateUnavailableError('The kill-switch service is closed.');

@@ -53,13 +53,13 @@ export interface CommonServiceOptions {
   sweepIntervalMs?: number;
   /** Time every check and report it on the result (`checkDurationMs`); costs an allocation per check. @default false */
   timeEachCheck?: boolean;
+  /** The fleet registry, acknowledgements and receipts (see `FleetOptions`). */
+  fleet?: FleetOptions;
   /**
    * The actions a `reduce` switch lets through when it names none itself (`allowActions`):
    * those that lower exposure rather than add to it. @default ['delete', 'unpublish', 'cancel']
    */
   riskReducingActions?: string[];
-  /** The fleet registry, acknowledgements and receipts (see `FleetOptions`). */
-  fleet?: FleetOptions;
 }
 
 /** The service written against ports: bring a store and, for several instances, a cache and a bus. */
@@ -103,8 +103,8 @@ export interface ServiceSettings {
   startupTimeoutMs: number;
   sweepIntervalMs: number;
   timeEachCheck: boolean;
-  riskReducingActions: readonly string[];
   fleet: FleetSettings;
+  riskReducingActions: readonly string[];
 }
 
 export const DEFAULT_RISK_REDUCING_ACTIONS: readonly string[] = Object.freeze(['delete', 'unpublish', 'cancel']);
@@ -145,12 +145,12 @@ const settingsSchema = z
     startupTimeoutMs: ms('startupTimeoutMs', 0, HOUR_MS),
     sweepIntervalMs: ms('sweepIntervalMs', 0, HOUR_MS),
     timeEachCheck: z.boolean({ invalid_type_error: 'timeEachCheck must be a boolean' }).optional(),
+    fleet: fleetOptionsSchema,
     riskReducingActions: z
       .array(z.string({ invalid_type_error: 'riskReducingActions must hold action names' }).min(1), {
         invalid_type_error: 'riskReducingActions must be an array of action names',
       })
       .optional(),
-    fleet: fleetOptionsSchema,
     pubSub: z.boolean({ invalid_type_error: 'pubSub must be a boolean' }).optional(),
     keyPrefix: z
       .string({ invalid_type_error: 'keyPrefix must be a string' })
@@ -178,7 +178,7 @@ export function resolveSettings(options: KillSwitchServiceOptions): ServiceSetti
     startupTimeoutMs: o.startupTimeoutMs ?? 5000,
     sweepIntervalMs: o.sweepIntervalMs ?? 30_000,
     timeEachCheck: o.timeEachCheck ?? false,
-    riskReducingActions: o.riskReducingActions ?? DEFAULT_RISK_REDUCING_ACTIONS,
     fleet: resolveFleetSettings(o.fleet),
+    riskReducingActions: o.riskReducingActions ?? DEFAULT_RISK_REDUCING_ACTIONS,
   };
 }

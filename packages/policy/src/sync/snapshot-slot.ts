@@ -11,21 +11,38 @@ export interface SnapshotSlot {
   readonly ready: Promise<void>;
   /** Installs `next` if it is newer (or `force`); returns whether it did. */
   swap(next: Snapshot, force?: boolean): boolean;
-  /** Calls `listener` after every swap; returns a function that stops it. */
-  onSwap(listener: (snapshot: Snapshot) => void): () => void;
   /** Resolves once the slot holds `version` or newer; `cancel` resolves it at once. */
   reach(version: number): { reached: Promise<void>; cancel(): void };
+  /** Calls `listener` after every swap; returns a function that stops it. */
+  onSwap(listener: (snapshot: Snapshot) => void): () => void;
 }
 
 /** `onApplied` hears every snapshot installed (the fleet registry's acknowledgement); it must not throw or block. */
 export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snapshot) => void): SnapshotSlot {
   let current: Snapshot | undefined;
-  const listeners = new Set<(snapshot: Snapshot) => void>();
   const waiters = new Set<{ version: number; resolve: () => void }>();
+  const listeners = new Set<(snapshot: Snapshot) => void>();
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => {
     resolveReady = resolve;
   });
+
+  function tell(next: Snapshot): void {
+    for (const waiter of waiters) {
+      if (waiter.version <= next.version) {
+        waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+    onApplied?.(next);
+    // A listener that throws must not stop the swap (done) nor the other listeners.
+    for (const listener of listeners) {
+      try {
+        listener(next);
+      } catch {}
+    }
+  }
+
   return {
     get current() {
       return current;
@@ -37,24 +54,8 @@ export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snap
       current = next;
       metrics.increment('kill_switch_snapshot_swaps_total');
       if (first) resolveReady();
-      for (const waiter of waiters) {
-        if (waiter.version <= next.version) {
-          waiters.delete(waiter);
-          waiter.resolve();
-        }
-      }
-      onApplied?.(next);
-      // A listener that throws must not stop the swap (done) nor the other listeners.
-      for (const listener of listeners) {
-        try {
-          listener(next);
-        } catch {}
-      }
+      tell(next);
       return true;
-    },
-    onSwap(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
     },
     reach(version) {
       let waiter: { version: number; resolve: () => void } | undefined;
@@ -71,6 +72,10 @@ export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snap
           waiter.resolve();
         },
       };
+    },
+    onSwap(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -56,9 +56,9 @@ describe('gradual restart on PostgreSQL', () => {
       ['restart_step', true],
       ['restart_step', false],
     ]);
-    const audit = await h.auditFor(id);
-    // Fleet receipts follow each change in the trail; the transitions are what this test is about.
-    expect(audit.map((row) => row.type).filter((type) => type !== 'KILL_SWITCH_RECEIPT')).toEqual([
+    // Each change's fleet receipt follows it in the trail; the transitions are what this test is about.
+    const audit = (await h.auditFor(id)).filter((row) => row.type !== 'KILL_SWITCH_RECEIPT');
+    expect(audit.map((row) => row.type)).toEqual([
       'KILL_SWITCH_CREATED',
       'KILL_SWITCH_ACTIVATED',
       'KILL_SWITCH_RESTART_STARTED',
