@@ -20,11 +20,22 @@ const CLIENT = 'client_a';
 const POSTS = Array.from({ length: 1000 }, (_, i) => `post_${i}`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** How many of the posts the agent may publish now (each post keyed, so the answer is the same post to post). */
-function publishable(operator: KillSwitchService): string[] {
-  return POSTS.filter(
-    (key) => !operator.check({ clientId: CLIENT, platform: PLATFORM, action: 'publish', key }).tripped,
-  );
+/**
+ * Which posts the agent may publish now, each post keyed so the answer is the same post to post,
+ * with the share the decisions carried; undefined when a step boundary fell inside the sample.
+ */
+function publishable(operator: KillSwitchService): { allowed: string[]; share: number } | undefined {
+  const allowed: string[] = [];
+  let share: number | undefined;
+  for (const key of POSTS) {
+    const decision = operator.check({ clientId: CLIENT, platform: PLATFORM, action: 'publish', key });
+    // Released (no switch): everything goes through.
+    const seen = decision.switch === null ? 1 : (decision.fraction ?? 0);
+    if (share !== undefined && seen !== share) return undefined;
+    share = seen;
+    if (!decision.tripped) allowed.push(key);
+  }
+  return { allowed, share: share ?? 1 };
 }
 
 async function reduceLetsDeletesThrough(ctx: ModesChapterContext, id: string): Promise<void> {
@@ -55,32 +66,34 @@ async function reduceLetsDeletesThrough(ctx: ModesChapterContext, id: string): P
 
 async function restartStepsUp(ctx: ModesChapterContext, id: string): Promise<void> {
   const { operator } = ctx.stage;
-  const everyMs = Math.max(200, Math.round(ctx.timeline.phaseMs / 2));
-  const startedAt = Date.now();
-  await operator.deactivate({
+  const everyMs = Math.max(1000, ctx.timeline.phaseMs);
+  const result = await operator.deactivate({
     id,
     reason: 'Threads fixed; restarting publishing gradually',
     deactivatedBy: OPERATOR,
     restart: { steps: [0.5, 0.75, 1], everyMs },
   });
+  // The schedule runs from the database's start time: the share is a function of the plan and the clock.
+  const startedAt = result.switch.restart ? Date.parse(result.switch.restart.startedAt) : Date.now();
   ctx.view.event(`${OPERATOR} released ${id} gradually: 50% -> 75% -> 100%, a step every ${everyMs} ms`);
-  let previous: Set<string> = new Set();
+  let previous: string[] = [];
   for (const [step, share] of [0.5, 0.75, 1].entries()) {
-    // Mid-step: the share is a function of the plan and the clock, the same on every instance.
-    await sleep(Math.max(0, startedAt + step * everyMs + everyMs / 2 - Date.now()));
+    await sleep(Math.max(0, startedAt + step * everyMs + 50 - Date.now()));
     if (step > 0) await operator.sweepRestarts();
-    const allowed = publishable(operator);
+    let sample = publishable(operator);
+    for (let retry = 0; sample === undefined && retry < 3; retry++) sample = publishable(operator);
+    const allowed = sample?.allowed ?? [];
     const pct = allowed.length / POSTS.length;
     ctx.view.event(`step ${step + 1}: ${allowed.length} of ${POSTS.length} posts may publish (target ${share * 100}%)`);
     ctx.check(
-      Math.abs(pct - share) <= 0.06,
+      sample?.share === share && Math.abs(pct - share) <= 0.06,
       `restart step ${step + 1} lets about ${share * 100}% through (${(pct * 100).toFixed(1)}%)`,
     );
     if (step > 0) {
-      const kept = [...previous].every((key) => allowed.includes(key));
+      const kept = previous.every((key) => allowed.includes(key));
       ctx.check(kept, `every post let through at step ${step} is still let through at step ${step + 1}`);
     }
-    previous = new Set(allowed);
+    previous = allowed;
   }
   const released = !(await operator.getById(id)).isActive;
   ctx.check(released, 'after the last step the switch is released, and the history records every step');

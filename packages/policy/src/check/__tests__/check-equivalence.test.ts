@@ -120,5 +120,5 @@ describe('check() and isTripped() against the brute-force order', () => {
       ),
       { numRuns: 150 },
     );
-  });
+  }, 30_000);
 });
