@@ -62,7 +62,9 @@ describe('the runtime role', () => {
     await service.activate({ id: sw.id, reason: 'tripped by the runtime role', activatedBy: 'user:ops' });
     await service.deactivate({ id: sw.id, reason: 'released by the runtime role', deactivatedBy: 'user:ops' });
     expect(await service.getHistory(sw.id)).toHaveLength(3);
-    expect(await verifyAuditChain(runtime.db)).toMatchObject({ ok: true, count: 3 });
+    await service.fleet.awaitReceipt();
+    // The three transitions, and the fleet receipt each of the two state changes appends.
+    expect(await verifyAuditChain(runtime.db)).toMatchObject({ ok: true, count: 5 });
   });
 
   it.each([
