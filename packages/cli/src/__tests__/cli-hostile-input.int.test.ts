@@ -157,7 +157,7 @@ describe('rtv-ks with hostile arguments', () => {
     const badReason = fc.oneof(
       fc.constantFrom('short', '          ', "'; --", ''),
       huge.map((s) => s.slice(0, 3000)),
-      controlChar.filter((c) => c !== '\t' && c !== '\n' && c !== '\r').map((c) => `long enough reason ${c}`),
+      controlChar.filter((c) => c !== '\t' && c !== '\n' && c !== '\r').map((c) => `long enough ${c} reason`),
     );
     const argv = fc.oneof(
       fc
