@@ -5,13 +5,13 @@
  * and tracks when the state was last confirmed fresh for the failure policy.
  */
 import { type Logger, errorFields } from '@rtv/audit';
-import { backoffDelay, withDeadline } from '@rtv/db';
+import { withDeadline } from '@rtv/db';
 import type { Snapshot } from '../check/snapshot';
-import { startTimer } from '../clock';
-import type { ChangeBus, ChangeNotice, Clock, Metrics, StateCache, Subscription } from '../ports';
+import type { ChangeBus, Clock, Metrics, StateCache, Subscription } from '../ports';
 import type { CommittedChange } from './delta';
 import { createDeltaIntake } from './delta-intake';
 import { createPublication } from './publication';
+import { createRefreshLoop } from './refresh-loop';
 import { createSnapshotSlot } from './snapshot-slot';
 import { createStaleness } from './staleness';
 import { type SnapshotSource, type StoreStatus, createSyncStep } from './sync-step';
@@ -68,12 +68,6 @@ export interface SnapshotSync {
   stop(): Promise<void>;
 }
 
-/** Backs off while the stores fail, up to 8x the interval with jitter, so a dead server is not hammered in step. */
-function pollDelay(consecutiveFailures: number, pollIntervalMs: number): number {
-  if (consecutiveFailures === 0) return pollIntervalMs;
-  return backoffDelay(consecutiveFailures, { initialMs: pollIntervalMs * 2, maxMs: pollIntervalMs * 8 });
-}
-
 /** Well above a notice's delivery time on a healthy Redis, well below the poll interval. */
 const NOTICE_GRACE_MS = 50;
 
@@ -115,40 +109,9 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     noticeGraceMs: () => (intake.noticesArrive ? NOTICE_GRACE_MS : 0),
   });
   const publication = createPublication({ ...options, slot, step, bus, report });
+  const loop = createRefreshLoop({ step, clock, pollIntervalMs: options.pollIntervalMs, report });
   let stopped = false;
-  let inFlight: Promise<void> | undefined;
-  let again = false;
-  let consecutiveFailures = 0;
-  let cancelPoll: (() => void) | undefined;
   let subscription: Subscription | undefined;
-
-  /**
-   * Single-flight, but a request that arrives during a sync runs once more
-   * after it: that sync may have read the stores before the change committed.
-   */
-  function refresh(): Promise<void> {
-    if (inFlight) {
-      again = true;
-      return inFlight;
-    }
-    const run = async (): Promise<void> => {
-      do {
-        again = false;
-        try {
-          await step.syncOnce();
-          consecutiveFailures = 0;
-        } catch (error) {
-          consecutiveFailures += 1;
-          report(error, 'sync');
-          return;
-        }
-      } while (again && !stopped);
-    };
-    inFlight = run().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  }
 
   const loadFromSource = createSharedSourceLoad(async () => {
     slot.swap(await step.loadFromSource());
@@ -162,12 +125,6 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
   }
 
   const intake = createDeltaIntake({ slot, step, holdAtLeast, graceMs: NOTICE_GRACE_MS, metrics, report });
-
-  function schedulePoll(): void {
-    if (stopped) return;
-    const delay = pollDelay(consecutiveFailures, options.pollIntervalMs);
-    cancelPoll = startTimer(clock, () => void refresh().finally(schedulePoll), delay);
-  }
 
   return {
     get current() {
@@ -192,10 +149,10 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
         report(error, 'subscribe');
       }
       if (stopped) return;
-      await refresh();
-      schedulePoll();
+      await loop.refresh();
+      loop.startPolling();
     },
-    refresh,
+    refresh: loop.refresh,
     onApplied: (listener) => slot.onSwap(() => listener()),
     async publish(commit) {
       const before = slot.current;
@@ -213,11 +170,10 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     },
     async stop() {
       stopped = true;
-      cancelPoll?.();
       intake.stop();
       staleness.stop();
       await subscription?.close().catch(() => {});
-      await inFlight;
+      await loop.stop();
       // What this instance committed still reaches the others, within a bound: a closing process must exit.
       await withDeadline(publication.idle(), options.operationTimeoutMs * 2, 'final publication').catch(() => {});
     },
