@@ -48,8 +48,6 @@ function summaryOf(rawBody: string): string | undefined {
   }
 }
 
-const UNKNOWN_TRIGGERS = '\u0000unknown';
-
 export async function fireTrigger(ctx: AdminContext, limiter: RateLimiter, delivery: TriggerDelivery) {
   const nowMs = ctx.clock.now();
   const [trigger] = await ctx.db.select().from(adminTriggers).where(eq(adminTriggers.id, delivery.triggerId));

@@ -4,15 +4,15 @@
  * change visible: this instance at once, the others through the cache and bus.
  */
 import type { Logger } from '@rtv/audit';
-import { errorFields } from '@rtv/audit';
 import { withDeadline } from '@rtv/db';
 import { NotFoundError, ValidationError, isConflictError, isNotFoundError } from '../errors';
-import type { Authorizer, Clock, Metrics, StoreWriteResult, SwitchStore, WriteOptions } from '../ports';
-import { asStoreError } from '../store-errors';
+import type { Authorizer, Clock, Metrics, SwitchStore } from '../ports';
 import type { SnapshotSync } from '../sync/snapshot-sync';
 import type { ActivateInput, CreateSwitchInput, KillSwitchService } from '../types';
 import { parseActivateInput, parseActivateManyInput, parseCreateInput, parseDeactivateInput } from '../validation';
 import { coordinatesOf, createWriteAuthorization } from './authorize-write';
+import { createCommitPublisher } from './commit-publisher';
+import { createSweeps } from './sweeps';
 import { createWriteBudget } from './write-budget';
 
 export interface SwitchCommandsOptions {
@@ -61,22 +61,8 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
   const { guarded, authorized } = createWriteBudget(options.writeTimeoutMs, options.assertOpen);
 
-  /**
-   * After a commit: this instance sees the change now (patched with the committed rows when the
-   * store said which version they made); a failed publication only delays the others.
-   */
-  async function publishCommitted(results: readonly StoreWriteResult[] = []): Promise<void> {
-    const version = results.find((r) => r.version !== undefined)?.version;
-    const rows = results.filter((r) => r.changed).map((r) => r.row);
-    try {
-      await sync.publish(version === undefined ? undefined : { version, rows });
-    } catch (error) {
-      logger.warn(
-        { ...errorFields(error), during: 'publish' },
-        'kill-switch change committed; telling other instances failed (they will poll)',
-      );
-    }
-  }
+  const publishCommitted = createCommitPublisher(sync, logger);
+  const sweeps = createSweeps({ store, metrics, guarded, publishCommitted });
 
   /** `parsed` has been through `parseCreateInput` (create and ensure both parse once). */
   function createParsed(parsed: CreateSwitchInput) {
@@ -88,24 +74,6 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
       metrics.increment('kill_switch_created_total', { scope: row.scope });
       return row;
     });
-  }
-
-  async function sweepExpired(): Promise<number> {
-    const expired = await guarded('expiring kill switches', (left) => store.expireDue(left()));
-    if (expired.length > 0) {
-      metrics.increment('kill_switch_expired_total', {}, expired.length);
-      await publishCommitted();
-    }
-    return expired.length;
-  }
-
-  async function sweepRestarts(): Promise<number> {
-    const moved = await guarded('advancing gradual restarts', (left) => store.advanceRestarts(left()));
-    if (moved.length > 0) {
-      metrics.increment('kill_switch_restart_steps_total', {}, moved.length);
-      await publishCommitted();
-    }
-    return moved.length;
   }
 
   return {
@@ -189,7 +157,6 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
       });
     },
 
-    sweepExpired,
-    sweepRestarts,
+    ...sweeps,
   };
 }

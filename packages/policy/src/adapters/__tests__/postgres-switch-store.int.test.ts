@@ -2,7 +2,7 @@
 import { createAuditEmitter, createMemoryAuditEmitter } from '@rtv/audit';
 import { auditEvents } from '@rtv/db';
 import { type TestDatabase, createTestDatabase } from '@rtv/testing';
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidationError } from '../../errors';
 import { createTestClock } from '../../testing/test-clock';

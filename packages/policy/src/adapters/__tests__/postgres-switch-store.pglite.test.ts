@@ -1,7 +1,6 @@
 /** The SwitchStore contract on the embedded database (PGlite), the same Postgres store as on a server. */
-import { auditEvents, migrate } from '@rtv/db';
+import { migrate } from '@rtv/db';
 import { createEmbeddedDb } from '@rtv/db/pglite';
-import { asc, eq } from 'drizzle-orm';
 import { createTestClock } from '../../testing/test-clock';
 import { createPostgresSwitchStore } from '../postgres/postgres-switch-store';
 import { auditTypesIn, switchStoreContract } from './switch-store.contract';

@@ -4,31 +4,21 @@
  * locked first (FOR UPDATE); the global rows (chain head, version) only by the last statement.
  */
 import { type PostgresAuditEmitter, newAuditId } from '@rtv/audit';
-import {
-  type Database,
-  type KillSwitch,
-  type Transaction,
-  isUniqueViolation,
-  killSwitchHistory,
-  killSwitches,
-} from '@rtv/db';
-import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { type Database, type KillSwitch, type Transaction, isUniqueViolation, killSwitches } from '@rtv/db';
+import { and, asc, eq, isNotNull, lte } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
-import type { Clock, StoreWriteResult, SwitchStore, WriteOptions } from '../../ports';
-import type { ActivateInput } from '../../types';
+import type { Clock, SwitchStore, WriteOptions } from '../../ports';
 import { deactivationOf, restartStepsDue } from '../../write/mode-transitions';
 import {
   type TransitionRecord,
-  auditEventOf,
   createdRecord,
   deactivatedFields,
   duplicateTarget,
   expiredRecord,
-  historyValues,
   newSwitchRow,
   notFound,
 } from '../../write/transition-records';
-import { activateRows, lockSwitch, recordTransitions, updateSwitch, writeRows } from './transition-steps';
+import { activateRows, lockSwitch, recordTransitions, updateSwitch } from './transition-steps';
 import { type WriteAttempt, createWriteRunner } from './write-transaction';
 
 type Transitions = Pick<
