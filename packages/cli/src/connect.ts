@@ -38,8 +38,11 @@ export interface Connection {
   /** Why Redis did not answer when connecting (the service then runs on PostgreSQL alone). */
   redisError(): string | undefined;
   audit: AuditEmitter;
-  /** Created on first use: commands that only read the audit trail never start a snapshot sync. */
-  service(): KillSwitchService;
+  /**
+   * Created on first use: commands that only read the audit trail never start a snapshot sync.
+   * `receiptTimeoutMs` (how long a change's receipt gathers acknowledgements) counts on that first call.
+   */
+  service(options?: { receiptTimeoutMs?: number }): KillSwitchService;
   /** The incident service on the same database and audit trail. */
   incidents(): IncidentService;
   close(): Promise<void>;
@@ -56,6 +59,8 @@ export const CLI_SERVICE_OPTIONS = {
   startupTimeoutMs: 3000,
   // The CLI only announces its own changes; listening would open a second Redis connection for nothing.
   pubSub: false,
+  // A one-shot tool enforces nothing: it is not an instance the fleet must wait for.
+  fleet: { register: false, serviceName: 'rtv-ks' },
 } as const;
 
 /** Refuses a malformed URL up front, naming the variable (and never echoing a password). */
@@ -182,13 +187,14 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     redis,
     redisError,
     audit,
-    service() {
+    service(serviceOptions = {}) {
       service ??= createKillSwitchService({
         db: handle.db,
         redis,
         audit,
         keyPrefix,
         ...CLI_SERVICE_OPTIONS,
+        fleet: { ...CLI_SERVICE_OPTIONS.fleet, ...serviceOptions },
         logger: publicationWarnings(options.note),
       });
       return service;

@@ -25,6 +25,11 @@ export const ExitCode = {
   INTEGRITY: 9,
   /** A write's COMMIT got no answer and the state could not be read back: it may or may not be in effect. */
   OUTCOME_UNKNOWN: 10,
+  /**
+   * `--wait`, `drill`: the change is committed, but not every live instance confirmed it within
+   * the timeout; the output names those that did not (lagging or lost).
+   */
+  PARTIAL: 11,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -41,4 +46,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   7  health degraded
   8  aborted at the confirmation prompt
   9  audit chain broken (audit --verify)
- 10  outcome unknown: the write may or may not have committed (read the switch before retrying)`;
+ 10  outcome unknown: the write may or may not have committed (read the switch before retrying)
+ 11  partial: committed, but some live instances did not confirm within --timeout (named in the output)`;

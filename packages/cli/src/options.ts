@@ -55,3 +55,14 @@ export function limitOption(text: string | undefined, fallback: number, max: num
   }
   return value;
 }
+
+/** How long `--wait` (and every receipt of the command) gathers confirmations: --timeout, 10s by default, at most an hour. */
+export function waitTimeoutOption(options: { wait?: boolean; timeout?: string }): number {
+  if (options.timeout !== undefined && !options.wait) {
+    throw new UsageError('--timeout goes with --wait (how long to wait for every instance)', '--timeout');
+  }
+  const ms = durationOption('--timeout', options.timeout) ?? (options.wait ? 10_000 : 5_000);
+  if (ms < 1 || ms > 3_600_000)
+    throw new UsageError(`--timeout must be from 1ms to 1h (got "${options.timeout}")`, '--timeout');
+  return ms;
+}

@@ -9,6 +9,8 @@ import { registerActivate } from './commands/activate';
 import { registerAudit } from './commands/audit';
 import { registerCreate } from './commands/create';
 import { registerDeactivate } from './commands/deactivate';
+import { registerDrill } from './commands/drill';
+import { registerFleet } from './commands/fleet';
 import { registerHealth } from './commands/health';
 import { registerHistory } from './commands/history';
 import { registerIncidents } from './commands/incidents';
@@ -50,6 +52,8 @@ export function buildProgram(io: CliIo): { program: Command; context: ReturnType
   registerHistory(program, context);
   registerAudit(program, context);
   registerIncidents(program, context);
+  registerFleet(program, context);
+  registerDrill(program, context);
   registerHealth(program, context);
   registerMigrate(program, context);
   registerServe(program, context);

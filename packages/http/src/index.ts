@@ -11,6 +11,7 @@ export { createPromMetrics } from './prom-metrics';
 export {
   registerKillSwitchMetrics,
   type AutoTripCountersSource,
+  type FleetInstancesSource,
   type KillSwitchMetricsOptions,
   type OpenIncidentsSource,
 } from './kill-switch-metrics';

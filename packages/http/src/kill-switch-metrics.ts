@@ -18,12 +18,22 @@ export interface OpenIncidentsSource {
   listIncidents(filter: { status: ('open' | 'acknowledged')[]; limit: number }): Promise<readonly unknown[]>;
 }
 
+/** What is read from the fleet registry: each instance's state (`service.fleet` fits). */
+export interface FleetInstancesSource {
+  instances(): Promise<readonly { state: string }[]>;
+}
+
 export interface KillSwitchMetricsOptions {
   service: { checkStats(): CheckStats };
   /** Adds `kill_switch_auto_trips_total` and `kill_switch_auto_trip_failures_total`. */
   monitor?: AutoTripCountersSource;
   /** Adds `kill_switch_incidents_open` (open or acknowledged, read per scrape, capped at 1000). */
   incidents?: OpenIncidentsSource;
+  /**
+   * Adds `kill_switch_fleet_instances_seen` (live instances) and `kill_switch_fleet_instances_lost`
+   * (silent past their TTL), read from the registry per scrape: pass `service.fleet`.
+   */
+  fleet?: FleetInstancesSource;
   /** Metric name prefix. @default 'kill_switch_' */
   prefix?: string;
 }
@@ -169,6 +179,7 @@ export function registerKillSwitchMetrics(
       () => monitor.counters().tripFailures ?? 0,
     );
   }
+  if (options.fleet) registerFleetGauges(registry, prefix, options.fleet);
   const incidents = options.incidents;
   if (incidents) {
     new Gauge({
@@ -186,4 +197,41 @@ export function registerKillSwitchMetrics(
       },
     });
   }
+}
+
+/** Both gauges from one registry read per scrape; a registry that does not answer leaves them unset. */
+function registerFleetGauges(registry: Registry, prefix: string, fleet: FleetInstancesSource): void {
+  let read: Promise<{ seen: number; lost: number } | undefined> | undefined;
+  let readAt = 0;
+  const counts = () => {
+    const now = Date.now();
+    if (!read || now - readAt > 100) {
+      readAt = now;
+      read = fleet.instances().then(
+        (instances) => {
+          const lost = instances.filter((i) => i.state === 'lost').length;
+          return { seen: instances.length - lost, lost };
+        },
+        () => undefined,
+      );
+    }
+    return read;
+  };
+  const gauge = (name: string, help: string, pick: (c: { seen: number; lost: number }) => number) =>
+    new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      registers: [registry],
+      async collect() {
+        const read = await counts();
+        if (read) this.set(pick(read));
+        else this.reset();
+      },
+    });
+  gauge('fleet_instances_seen', 'Service instances heartbeating in the fleet registry (live)', (c) => c.seen);
+  gauge(
+    'fleet_instances_lost',
+    'Service instances silent past their TTL (lost), still listed in the registry',
+    (c) => c.lost,
+  );
 }

@@ -10,7 +10,11 @@ export type {
   AuthorizationRequest,
   Authorizer,
   ChangeBus,
+  ChangeNotice,
   Clock,
+  InstanceHealth,
+  InstanceRecord,
+  InstanceRegistry,
   Logger,
   Metrics,
   StateCache,
@@ -46,6 +50,23 @@ export { createMemoryStateCache, type MemoryStateCache } from './adapters/memory
 export { createRedisChangeBus, type RedisChangeBusOptions } from './adapters/redis/redis-change-bus';
 export { createRedisStateCache, type RedisStateCacheOptions } from './adapters/redis/redis-state-cache';
 export { DEFAULT_KEY_PREFIX } from './adapters/redis/key-prefix';
+export {
+  createRedisInstanceRegistry,
+  type RedisInstanceRegistryOptions,
+} from './adapters/redis/redis-instance-registry';
+export { createMemoryInstanceRegistry } from './adapters/memory/memory-instance-registry';
+export type { AwaitReceiptOptions, FleetInstance, KillSwitchFleet } from './fleet/fleet';
+export type { FleetOptions } from './fleet/fleet-options';
+export {
+  type ConfirmedInstance,
+  type FleetReceipt,
+  type UnconfirmedInstance,
+  describeReceipt,
+} from './fleet/receipt';
+export { runDrill, type DrillOptions, type DrillResult } from './fleet/drill';
+export { DRILL_ACTION } from './fleet/drill-action';
+export { FLEET_ACTOR, FLEET_AUDIT_TYPES } from './fleet/fleet-audit';
+export { LOST_RETENTION_MS } from './fleet/instance-record';
 export { CHECK_DURATION_BUCKETS_MS, CHECK_TIMING_SAMPLE } from './check/check-stats';
 export type { SnapshotPayload } from './check/snapshot';
 export { AUDIT_TYPES } from './write/transition-records';

@@ -174,6 +174,8 @@ export interface ChangeNotice {
   /** The version the changes apply to; a reader holding exactly it patches its index instead of reading Redis. */
   base?: number;
   changes?: SwitchChange[];
+  /** When the writer saw the change commit (ms since the epoch): readers measure their apply lag from it. Absent in older notices. */
+  committedAt?: number;
 }
 
 /** A subscription that can be ended at once, even while its I/O is still under way. */
@@ -192,4 +194,47 @@ export interface ChangeBus {
    * completes (Redis down at start) can still be closed.
    */
   subscribe(onNotice: (notice: ChangeNotice) => void): Subscription;
+}
+
+/** How an instance judges its own state, cheaply (no I/O): what the registry shows the operator. */
+export type InstanceHealth = 'ok' | 'degraded' | 'stale';
+
+/** One service instance as the fleet registry holds it: who it is, and what it last applied. */
+export interface InstanceRecord {
+  instanceId: string;
+  serviceName: string;
+  host: string;
+  pid: number;
+  libraryVersion: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  /** The database whose state the instance follows; null before its first load. */
+  databaseId: string | null;
+  /** The snapshot version applied; -1 before the first load. */
+  version: number;
+  /** When that version was applied (ms since the epoch); null before the first load. */
+  appliedAt: number | null;
+  /** Commit to apply, when the change notice carried its commit time. */
+  lagMs: number | null;
+  snapshotAgeMs: number;
+  failMode: 'closed' | 'open';
+  health: InstanceHealth;
+  /** When this record was written (ms since the epoch, the instance's clock). */
+  heartbeatAt: number;
+  /** The record counts as live until `heartbeatAt + ttlMs`; after that the instance is lost. */
+  ttlMs: number;
+}
+
+/**
+ * Where instances register and heartbeat (Redis, or in-process for the
+ * embedded default). Off the check path: one small write per heartbeat or
+ * applied version, reads only by operators and receipt collectors.
+ */
+export interface InstanceRegistry {
+  /** Writes (or replaces) the instance's record. */
+  put(record: InstanceRecord): Promise<void>;
+  /** Forgets an instance (a clean shutdown). */
+  remove(instanceId: string): Promise<void>;
+  /** Every record still held: live ones, and lost ones for a while after their TTL (the reader judges which). */
+  list(): Promise<InstanceRecord[]>;
 }

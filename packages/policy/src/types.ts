@@ -9,6 +9,7 @@ import type {
   KillSwitchScope,
   KillSwitchTargetType,
 } from '@rtv/db';
+import type { KillSwitchFleet } from './fleet/fleet';
 
 export type { AutoTripConfig, KillSwitch, KillSwitchHistoryEntry, KillSwitchScope, KillSwitchTargetType };
 
@@ -168,6 +169,8 @@ export interface KillSwitchService {
   sweepExpired(): Promise<number>;
   health(): Promise<HealthReport>;
   checkStats(): CheckStats;
+  /** The fleet: registered instances, receipts of this service's changes, drills. */
+  readonly fleet: KillSwitchFleet;
   /** Resolves once the first snapshot is loaded; rejects with `StateUnavailableError` after `startupTimeoutMs` without one. */
   ready(): Promise<void>;
   /** Stops every timer and connection the service opened; checks then answer by policy, saying it is closed. */

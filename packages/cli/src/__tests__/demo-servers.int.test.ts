@@ -41,5 +41,6 @@ describe('demo on the real servers', () => {
     // The trip was reported by a child over IPC.
     expect(trips.some((trip) => trip.endsWith('platform:meta client_a'))).toBe(true);
     expect(lines.some((line) => line.includes('audit chain verified'))).toBe(true);
+    expect(lines.some((line) => /receipt: tiktok stopped on 2\/2 instances in \d+ ms/.test(line))).toBe(true);
   }, 90_000);
 });

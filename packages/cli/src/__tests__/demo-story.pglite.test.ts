@@ -30,6 +30,9 @@ describe('demo story', () => {
     expect(result.ok).toBe(true);
     expect(trips).toContain('platform:meta client_a');
     expect(lines.some((line) => line.includes('audit chain verified'))).toBe(true);
+    // The receipt of each change: both services (the operator's console is not an instance) confirmed.
+    expect(lines.some((line) => /receipt: tiktok stopped on 2\/2 instances in \d+ ms/.test(line))).toBe(true);
+    expect(lines.some((line) => /receipt: tiktok resumed on 2\/2 instances/.test(line))).toBe(true);
     expect(lines.some((line) => line.includes('KILL_SWITCH_ACTIVATED') && line.includes('system:auto_trip'))).toBe(
       true,
     );

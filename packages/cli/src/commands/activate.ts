@@ -18,6 +18,8 @@ export function registerActivate(program: Command, ctx: CommandContext): void {
     .option('--expires-in <duration>', 'stop blocking by itself after this long, e.g. 30m, 2h')
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')
+    .option('--wait', 'return only when every live instance applied the change (exit 11 if some did not)')
+    .option('--timeout <duration>', 'with --wait: how long to wait for the fleet, e.g. 10s (default 10s)')
     .action(async (id: string, options: TransitionOptions & { expiresIn?: string }) => {
       const actor = resolveActor(options.by, ctx.io.env);
       const expiresInMs = durationOption('--expires-in', options.expiresIn);

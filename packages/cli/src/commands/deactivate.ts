@@ -16,6 +16,8 @@ export function registerDeactivate(program: Command, ctx: CommandContext): void 
     .option('--by <actor>', 'who is acting (default: $RTV_ACTOR)')
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')
+    .option('--wait', 'return only when every live instance applied the change (exit 11 if some did not)')
+    .option('--timeout <duration>', 'with --wait: how long to wait for the fleet, e.g. 10s (default 10s)')
     .action(async (id: string, options: TransitionOptions) => {
       const actor = resolveActor(options.by, ctx.io.env);
       await runTransition(ctx, {

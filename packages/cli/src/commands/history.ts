@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
 import { clientLabel, targetLabel } from '../format/describe-switch';
+import { receiptsOf, renderReceipts } from '../format/receipt-table';
 import { renderTable } from '../format/table';
 import { formatTime } from '../format/time';
 
@@ -21,8 +22,9 @@ export function registerHistory(program: Command, ctx: CommandContext): void {
         const service = connection.service();
         const row = await service.getById(id);
         const history = await service.getHistory(id);
+        const receipts = await receiptsOf(connection.db, id);
         if (options.json) {
-          ctx.json({ switch: row, history });
+          ctx.json({ switch: row, history, receipts: receipts.map((r) => ({ at: r.occurredAt, ...r.metadata })) });
           return;
         }
         const now = ctx.io.now();
@@ -41,6 +43,10 @@ export function registerHistory(program: Command, ctx: CommandContext): void {
             ctx.palette.bold,
           ),
         );
+        if (receipts.length === 0) return;
+        ctx.out();
+        ctx.out('Receipts (did every live instance apply it, and how fast):');
+        ctx.out(renderReceipts(receipts, now, ctx.palette));
       });
     });
 }

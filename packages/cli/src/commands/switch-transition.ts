@@ -6,8 +6,11 @@
 import type { KillSwitch, KillSwitchService, TransitionResult } from '@rtv/policy';
 import type { CommandContext } from '../command-context';
 import { assertCanConfirm, confirm } from '../confirm';
+import { ExitCode } from '../exit-codes';
 import { clientLabel, describeBlocked, targetLabel } from '../format/describe-switch';
+import { receiptLines } from '../format/receipt-lines';
 import { formatTime } from '../format/time';
+import { waitTimeoutOption } from '../options';
 import { loadedStateVersion } from '../snapshot-version';
 
 export interface TransitionOptions {
@@ -15,6 +18,9 @@ export interface TransitionOptions {
   by?: string;
   yes?: boolean;
   json?: boolean;
+  /** Return only when every live instance confirmed (or --timeout passed: exit PARTIAL). */
+  wait?: boolean;
+  timeout?: string;
 }
 
 export interface TransitionPlan {
@@ -44,8 +50,9 @@ function summary(plan: TransitionPlan, row: KillSwitch, now: number): string[] {
 export async function runTransition(ctx: CommandContext, plan: TransitionPlan): Promise<void> {
   // Before connecting: a script without --yes learns at once, having touched nothing.
   assertCanConfirm(ctx.io, { operation: `${plan.verb} ${plan.id}`, yes: plan.options.yes ?? false });
+  const timeoutMs = waitTimeoutOption(plan.options);
   await ctx.withConnection(async (connection) => {
-    const service = connection.service();
+    const service = connection.service({ receiptTimeoutMs: timeoutMs });
     const row = await service.getById(plan.id);
     await confirm(ctx.io, {
       operation: `${plan.verb} ${plan.id}`,
@@ -54,8 +61,11 @@ export async function runTransition(ctx: CommandContext, plan: TransitionPlan): 
     });
     const result = await plan.apply(service);
     const stateVersion = await loadedStateVersion(service);
+    // Awaited even without --wait: the receipt is recorded before the process exits, and shown.
+    const receipt = result.changed ? await service.fleet.awaitReceipt() : undefined;
+    if (plan.options.wait && receipt && !receipt.complete) ctx.exitCode = ExitCode.PARTIAL;
     if (plan.options.json) {
-      ctx.json({ changed: result.changed, stateVersion, switch: result.switch });
+      ctx.json({ changed: result.changed, stateVersion, switch: result.switch, receipt });
       return;
     }
     const done = plan.verb === 'activate' ? 'ACTIVATED' : 'DEACTIVATED';
@@ -75,6 +85,11 @@ export async function runTransition(ctx: CommandContext, plan: TransitionPlan): 
     if (plan.verb === 'activate' && result.switch.expiresAt) {
       ctx.out(`  expires: ${formatTime(result.switch.expiresAt, now)}`);
     }
-    ctx.out(`  state version ${stateVersion}: instances reach it within about a second (check: rtv-ks health)`);
+    ctx.out(`  state version ${stateVersion}`);
+    if (receipt) {
+      const verb = plan.verb === 'activate' ? 'stopped' : 'resumed';
+      for (const line of receiptLines(receipt, verb, ctx.palette, ctx.io.now())) ctx.out(`  ${line}`);
+      if (!plan.options.wait && !receipt.complete) ctx.out('  (see rtv-ks fleet; --wait makes this an exit code)');
+    }
   });
 }

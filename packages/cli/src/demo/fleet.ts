@@ -48,7 +48,13 @@ export async function startInProcessFleet(
   const services: KillSwitchService[] = [];
   const workers: DemoWorker[] = [];
   for (const create of [createPublishingService, createEngagementWorker]) {
-    const service = createKillSwitchService({ db: options.db, audit: options.audit, sweepIntervalMs: 0 });
+    const serviceName = create === createPublishingService ? 'publishing-service' : 'engagement-worker';
+    const service = createKillSwitchService({
+      db: options.db,
+      audit: options.audit,
+      sweepIntervalMs: 0,
+      fleet: { serviceName },
+    });
     await service.ready();
     services.push(service);
     const worker = create({

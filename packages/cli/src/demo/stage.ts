@@ -12,6 +12,9 @@ import { redactUrl } from '../errors-to-exit';
 import { type FleetEvents, startChildFleet, startInProcessFleet } from './fleet';
 import type { Stage } from './story';
 
+/** The operator's console is not a service instance: the receipts count the two services only. */
+const OPERATOR_FLEET = { register: false, serviceName: 'operator' } as const;
+
 export interface OpenStage extends Stage {
   close(): Promise<void>;
 }
@@ -20,7 +23,7 @@ export async function openEmbeddedStage(events: FleetEvents, options: { tickMs?:
   const handle = await createEmbeddedDb();
   await migrate(handle.db);
   const audit = createAuditEmitter({ db: handle.db });
-  const operator = createKillSwitchService({ db: handle.db, audit, sweepIntervalMs: 0 });
+  const operator = createKillSwitchService({ db: handle.db, audit, sweepIntervalMs: 0, fleet: OPERATOR_FLEET });
   await operator.ready();
   const fleet = await startInProcessFleet({ db: handle.db, audit, tickMs: options.tickMs, ...events });
   return {
@@ -53,7 +56,14 @@ export async function openServerStage(
   });
   const audit = createAuditEmitter({ db: handle.db });
   const keyPrefix = env.RTV_KEY_PREFIX || undefined;
-  const operator = createKillSwitchService({ db: handle.db, redis, audit, keyPrefix, sweepIntervalMs: 0 });
+  const operator = createKillSwitchService({
+    db: handle.db,
+    redis,
+    audit,
+    keyPrefix,
+    sweepIntervalMs: 0,
+    fleet: OPERATOR_FLEET,
+  });
   await operator.ready();
   const fleet = await startChildFleet({ env, ...events });
   return {

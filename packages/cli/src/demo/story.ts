@@ -12,6 +12,7 @@ import type { Incident, IncidentService, KillSwitch, KillSwitchService } from '@
 import { chapterControlPlane } from './chapters/control-plane';
 import type { Fleet } from './fleet';
 import type { LiveView } from './live-view';
+import { showReceipt } from './receipt-line';
 import {
   DEMO_AUTO_TRIP_CONFIG,
   DEMO_CLIENTS,
@@ -128,6 +129,7 @@ async function chapterOperatorStop({ stage, view, timeline, check, watch }: Stor
   view.event(
     `${OPERATOR} activated ${tiktok.id} (platform tiktok, all clients): "${activated.switch.reason}" · state version ${operator.checkStats().snapshotVersion}`,
   );
+  await showReceipt(view, operator, 'tiktok', 'stopped');
   await sleep(timeline.settleMs);
   const window = await watch();
   for (const clientId of DEMO_CLIENTS) {
@@ -197,6 +199,7 @@ async function chapterRecovery(ctx: StoryContext, tiktok: KillSwitch, { tripped,
     deactivatedBy: OPERATOR,
   });
   view.event(`${OPERATOR} deactivated ${tiktok.id} (tiktok resumes)`);
+  await showReceipt(view, operator, 'tiktok', 'resumed');
   if (tripped) {
     await operator.deactivate({
       id: tripped.id,
@@ -204,6 +207,7 @@ async function chapterRecovery(ctx: StoryContext, tiktok: KillSwitch, { tripped,
       deactivatedBy: OPERATOR,
     });
     view.event(`${OPERATOR} deactivated ${tripped.id} (client_a on meta resumes)`);
+    await showReceipt(view, operator, 'client_a on meta', 'resumed');
   }
   if (incident) {
     await incidents.resolve({ id: incident.id, actor: OPERATOR, notes: 'token rotated; switch deactivated' });

@@ -9,6 +9,7 @@ import { createDb } from '@rtv/db';
 import { createIncidentService, createKillSwitchService } from '@rtv/policy';
 import { Redis } from 'ioredis';
 import { createEngagementWorker } from './engagement-worker';
+import { fleetOptionsFromEnv } from './fleet-env';
 import { createPublishingService } from './publishing-service';
 import type { Outage, Tallies, TripReport } from './traffic';
 
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     audit,
     keyPrefix: process.env.RTV_KEY_PREFIX || undefined,
     sweepIntervalMs: 0,
+    fleet: fleetOptionsFromEnv(role ?? 'worker', process.env),
   });
   await service.ready();
   const options = {

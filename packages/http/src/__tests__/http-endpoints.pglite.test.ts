@@ -198,6 +198,27 @@ describe('/metrics', () => {
     expect(sample(response.body, 'kill_switch_incidents_open')).toBe(2);
   });
 
+  it('adds the fleet gauges from service.fleet, and the receipt histograms through the metrics port', async () => {
+    const extra = new Registry();
+    registerKillSwitchMetrics(extra, { service: stack.service, fleet: stack.service.fleet });
+    let response = await metricsResponse(extra);
+    expect(sample(response.body, 'kill_switch_fleet_instances_seen')).toBe(1);
+    expect(sample(response.body, 'kill_switch_fleet_instances_lost')).toBe(0);
+    const halts = (body: string) => sample(body, 'kill_switch_time_to_halt_seconds_count') ?? 0;
+    const before = halts((await metricsResponse(stack.registry)).body);
+    const row = await stack.service.create({
+      scope: 'action',
+      targetType: 'action',
+      targetValue: 'fleet_m',
+      createdBy: 'ops',
+    });
+    await stack.service.activate({ id: row.id, reason: 'metrics of a receipt', activatedBy: 'ops' });
+    await stack.service.fleet.awaitReceipt();
+    response = await metricsResponse(stack.registry);
+    expect(halts(response.body)).toBe(before + 1);
+    expect(sample(response.body, 'kill_switch_receipts_total{complete="true"}')).toBeGreaterThanOrEqual(1);
+  });
+
   it('serves the histogram as JSON too (prom-client 14 reads get() for both formats)', async () => {
     const json = await stack.registry.getMetricsAsJSON();
     const histogram = json.find((metric) => metric.name === 'kill_switch_check_duration_seconds');

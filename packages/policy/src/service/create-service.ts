@@ -5,9 +5,11 @@
  * with Redis its cache and bus, or an in-process bus without.
  */
 import { createMemoryChangeBus } from '../adapters/memory/memory-change-bus';
+import { createMemoryInstanceRegistry } from '../adapters/memory/memory-instance-registry';
 import { createPostgresSwitchStore } from '../adapters/postgres/postgres-switch-store';
 import { DEFAULT_KEY_PREFIX } from '../adapters/redis/key-prefix';
 import { createRedisChangeBus } from '../adapters/redis/redis-change-bus';
+import { createRedisInstanceRegistry } from '../adapters/redis/redis-instance-registry';
 import { createRedisStateCache } from '../adapters/redis/redis-state-cache';
 import { ValidationError } from '../errors';
 import type { KillSwitchService } from '../types';
@@ -29,9 +31,17 @@ function portsFromDatabase(options: DatabaseServiceOptions, settings: ServiceSet
     writeTimeoutMs: settings.writeTimeoutMs,
     ...(options.audit === undefined ? {} : { audit: options.audit }),
   });
-  if (!redis) return { store, cache: undefined, bus: createMemoryChangeBus(db) };
+  if (!redis) {
+    return {
+      store,
+      cache: undefined,
+      bus: createMemoryChangeBus(db),
+      registry: createMemoryInstanceRegistry(db, settings.clock),
+    };
+  }
   return {
     store,
+    registry: createRedisInstanceRegistry(redis, { keyPrefix }),
     cache: createRedisStateCache(redis, { keyPrefix }),
     cacheNamespace: keyPrefix ?? DEFAULT_KEY_PREFIX,
     bus: createRedisChangeBus(redis, { keyPrefix, subscribe: options.pubSub ?? true }),
@@ -48,7 +58,8 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
   const settings = resolveSettings(options);
   if ('store' in options && options.store) {
     const { store, cache, bus } = options;
-    return buildKillSwitchService({ store, cache, bus: bus ?? createMemoryChangeBus(store) }, settings);
+    const registry = options.registry ?? createMemoryInstanceRegistry(store, settings.clock);
+    return buildKillSwitchService({ store, cache, bus: bus ?? createMemoryChangeBus(store), registry }, settings);
   }
   if ('db' in options && options.db) return buildKillSwitchService(portsFromDatabase(options, settings), settings);
   throw new ValidationError('options need a store (a SwitchStore) or a db (from createDb or createEmbeddedDb)', [

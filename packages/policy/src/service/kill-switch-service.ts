@@ -8,8 +8,11 @@ import { CHECK_DURATION_BUCKETS_MS } from '../check/check-stats';
 import { createChecker } from '../check/checker';
 import { startTimer } from '../clock';
 import { StateUnavailableError } from '../errors';
+import { executeDrill } from '../fleet/drill';
+import { createFleetPart } from '../fleet/fleet';
+import { withReceipts } from '../fleet/with-receipts';
 import { createHealthCheck } from '../health';
-import type { ChangeBus, StateCache, SwitchStore } from '../ports';
+import type { ChangeBus, InstanceRegistry, StateCache, SwitchStore } from '../ports';
 import { asStoreError } from '../store-errors';
 import { createSnapshotSync } from '../sync/snapshot-sync';
 import type { CheckStats, KillSwitchService } from '../types';
@@ -23,22 +26,39 @@ export interface ServicePorts {
   bus: ChangeBus;
   /** Names the cache's namespace in messages (the Redis key prefix). @default 'of the cache' */
   cacheNamespace?: string;
+  /** Where instances register and heartbeat. */
+  registry: InstanceRegistry;
 }
 
 export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSettings): KillSwitchService {
   const { store, cache, bus } = ports;
   const { clock, logger } = settings;
   const cacheNamespace = ports.cacheNamespace ?? 'of the cache';
-  const sync = createSnapshotSync({ ...settings, source: store, cache, bus, cacheNamespace });
+  const fleet = createFleetPart({ ...settings, registry: ports.registry, store });
+  const sync = createSnapshotSync({
+    ...settings,
+    source: store,
+    cache,
+    bus: fleet.commitTimes.wrap(bus),
+    cacheNamespace,
+    onApplied: fleet.applied,
+  });
   const checker = createChecker({ ...settings, sync });
   let closed = false;
   const assertOpen = () => {
     if (closed) throw new StateUnavailableError('The kill-switch service is closed; create a new one to act.');
   };
-  const commands = createSwitchCommands({ ...settings, store, sync, assertOpen });
+  // The commit time is taken before publishing, so the notice announcing it can carry it.
+  const publish = () => {
+    fleet.commitTimes.committed(clock.now());
+    return sync.publish();
+  };
+  const inner = createSwitchCommands({ ...settings, store, sync: { publish }, assertOpen });
+  const commands = withReceipts(inner, fleet);
   const reads = createSwitchReads(store, clock, assertOpen);
   const health = createHealthCheck({ ...settings, store, cache, sync, isClosed: () => closed });
 
+  fleet.start(sync);
   const started = sync.start().catch((error) => logger.error(errorFields(error), 'kill-switch sync failed to start'));
   let cancelSweep: (() => void) | undefined;
   const scheduleSweep = () => {
@@ -88,6 +108,14 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
     },
     health,
     checkStats,
+    fleet: {
+      get instanceId() {
+        return fleet.member?.instanceId;
+      },
+      instances: fleet.instances,
+      awaitReceipt: fleet.awaitReceipt,
+      drill: (options) => executeDrill({ ...settings, commands: inner, afterWrite: fleet.afterWrite, store }, options),
+    },
     async ready() {
       await started;
       if (closed) throw new StateUnavailableError('The kill-switch service is closed.');
@@ -112,6 +140,7 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
       checker.close();
       cancelSweep?.();
       await started;
+      await fleet.stop();
       await sync.stop();
     },
   };

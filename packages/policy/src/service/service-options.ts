@@ -9,7 +9,13 @@ import type { Database } from '@rtv/db';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { systemClock } from '../clock';
-import type { Authorizer, ChangeBus, Clock, Metrics, StateCache, SwitchStore } from '../ports';
+import {
+  type FleetOptions,
+  type FleetSettings,
+  fleetOptionsSchema,
+  resolveFleetSettings,
+} from '../fleet/fleet-options';
+import type { Authorizer, ChangeBus, Clock, InstanceRegistry, Metrics, StateCache, SwitchStore } from '../ports';
 import { noopMetrics } from '../ports';
 import { parseInput } from '../validation';
 
@@ -47,6 +53,8 @@ export interface CommonServiceOptions {
   sweepIntervalMs?: number;
   /** Time every check and report it on the result (`checkDurationMs`); costs an allocation per check. @default false */
   timeEachCheck?: boolean;
+  /** The fleet registry, acknowledgements and receipts (see `FleetOptions`). */
+  fleet?: FleetOptions;
 }
 
 /** The service written against ports: bring a store and, for several instances, a cache and a bus. */
@@ -56,6 +64,8 @@ export interface PortsServiceOptions extends CommonServiceOptions {
   cache?: StateCache;
   /** Change notices between instances. @default an in-process bus (instances of one process) */
   bus?: ChangeBus;
+  /** Where instances register and heartbeat. @default an in-process registry shared by services on this store */
+  registry?: InstanceRegistry;
 }
 
 /** The convenience form: adapters are built from a database and, optionally, Redis. */
@@ -88,6 +98,7 @@ export interface ServiceSettings {
   startupTimeoutMs: number;
   sweepIntervalMs: number;
   timeEachCheck: boolean;
+  fleet: FleetSettings;
 }
 
 const ms = (name: string, min: number, max: number) =>
@@ -126,6 +137,7 @@ const settingsSchema = z
     startupTimeoutMs: ms('startupTimeoutMs', 0, HOUR_MS),
     sweepIntervalMs: ms('sweepIntervalMs', 0, HOUR_MS),
     timeEachCheck: z.boolean({ invalid_type_error: 'timeEachCheck must be a boolean' }).optional(),
+    fleet: fleetOptionsSchema,
     pubSub: z.boolean({ invalid_type_error: 'pubSub must be a boolean' }).optional(),
     keyPrefix: z
       .string({ invalid_type_error: 'keyPrefix must be a string' })
@@ -153,5 +165,6 @@ export function resolveSettings(options: KillSwitchServiceOptions): ServiceSetti
     startupTimeoutMs: o.startupTimeoutMs ?? 5000,
     sweepIntervalMs: o.sweepIntervalMs ?? 30_000,
     timeEachCheck: o.timeEachCheck ?? false,
+    fleet: resolveFleetSettings(o.fleet),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Change notices on the wire: JSON `{ version, databaseId, base?, changes? }`.
+ * Change notices on the wire: JSON `{ version, databaseId, base?, changes?, committedAt? }`.
  * Anything else (a malformed or hostile message) is ignored: the version
  * poll covers what a lost notice would have said.
  */
@@ -32,6 +32,7 @@ export function decodeNotice(message: string): ChangeNotice | undefined {
   const n = value as ChangeNotice;
   if (!isVersion(n.version) || typeof n.databaseId !== 'string') return undefined;
   const notice: ChangeNotice = { version: n.version, databaseId: n.databaseId };
+  if (typeof n.committedAt === 'number' && Number.isFinite(n.committedAt)) notice.committedAt = n.committedAt;
   if (isVersion(n.base) && Array.isArray(n.changes) && n.changes.every(isChange)) {
     notice.base = n.base;
     notice.changes = n.changes;

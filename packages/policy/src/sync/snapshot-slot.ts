@@ -13,7 +13,8 @@ export interface SnapshotSlot {
   swap(next: Snapshot, force?: boolean): boolean;
 }
 
-export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
+/** `onApplied` hears every snapshot installed (the fleet registry's acknowledgement); it must not throw or block. */
+export function createSnapshotSlot(metrics: Metrics, onApplied?: (snapshot: Snapshot) => void): SnapshotSlot {
   let current: Snapshot | undefined;
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => {
@@ -30,6 +31,7 @@ export function createSnapshotSlot(metrics: Metrics): SnapshotSlot {
       current = next;
       metrics.increment('kill_switch_snapshot_swaps_total');
       if (first) resolveReady();
+      onApplied?.(next);
       return true;
     },
   };

@@ -34,6 +34,8 @@ export interface SnapshotSyncOptions {
   /** Names the cache's namespace in messages (the Redis key prefix). */
   cacheNamespace: string;
   logger: Logger;
+  /** Hears each snapshot version this instance applies (the fleet acknowledgement). Synchronous, never throws. */
+  onApplied?: (snapshot: Snapshot) => void;
 }
 
 export interface SnapshotSync {
@@ -68,7 +70,7 @@ function pollDelay(consecutiveFailures: number, pollIntervalMs: number): number 
 
 export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
   const { bus, clock, metrics } = options;
-  const slot = createSnapshotSlot(metrics);
+  const slot = createSnapshotSlot(metrics, options.onApplied);
   const staleness = createStaleness(clock, options.maxStalenessMs, metrics);
   const report = (error: unknown, during: string) => {
     metrics.increment('kill_switch_sync_errors_total', { during });
