@@ -9,7 +9,10 @@ import { errorAnswer } from '../errors';
 import { authenticate } from '../identity/authenticate';
 import { registerApprovalRoutes } from '../routes/approval-routes';
 import { registerAuditRoutes } from '../routes/audit-routes';
+import { registerEventRoutes } from '../routes/event-routes';
+import { registerFleetRoutes } from '../routes/fleet-routes';
 import { registerMiscRoutes } from '../routes/misc-routes';
+import { registerPolicyRoutes } from '../routes/policy-routes';
 import { registerSwitchRoutes } from '../routes/switch-routes';
 import { registerTriggerRoutes } from '../routes/trigger-routes';
 import { type AdminContext, createAdminContext } from './admin-context';
@@ -54,6 +57,12 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   registerAuditRoutes(app, ctx);
   registerApprovalRoutes(app, ctx);
   registerTriggerRoutes(app, ctx);
+  registerFleetRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  registerPolicyRoutes(app, ctx);
   const sweeps = startSweeps(ctx);
-  app.addHook('onClose', async () => sweeps.stop());
+  app.addHook('onClose', async () => {
+    sweeps.stop();
+    ctx.feed.close();
+  });
 };
