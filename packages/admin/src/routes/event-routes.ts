@@ -34,6 +34,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AdminContext): vo
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
       'x-content-type-options': 'nosniff',
+      // A stream is never followed by another request on its connection: close it with the stream.
+      connection: 'close',
     });
     res.write(`retry: 3000\n${frame('tick', { at: ctx.now().toISOString() })}`);
     const unsubscribe = ctx.feed.subscribe((records) => {
@@ -48,7 +50,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AdminContext): vo
       if (!res.writableEnded) res.end();
     };
     open.add(end);
-    request.raw.on('close', end);
+    // The response closes when the client goes away (or the stream ends): stop feeding it.
+    res.on('close', end);
     res.on('error', end);
   });
 }

@@ -13,6 +13,8 @@ export const API_PREFIX = '/api/v1';
 export async function createAdminServer(options: AdminPluginOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
+    // Live streams (GET /api/v1/events) never go idle: closing the server cuts every connection.
+    forceCloseConnections: true,
     bodyLimit: options.bodyLimit ?? 65_536,
     // Extra fields are refused, not silently dropped: a body cannot smuggle an actor.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
