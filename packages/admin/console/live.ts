@@ -1,8 +1,10 @@
 /**
  * Live updates: the admin server's `GET /api/v1/events` read with fetch (so
- * the token goes in a header, not a URL) and parsed as server-sent events.
+ * the token goes in a header, not a URL) and parsed as server-sent events:
+ * one audit record per event, its seq as the event id, so a reconnect
+ * resumes after the last one seen (Last-Event-ID) and misses nothing.
  * The state is `live` while frames arrive, `stale` when none came for
- * STALE_MS (the server ticks every 5 s), `down` while reconnecting.
+ * STALE_MS (the server sends a keep-alive every 15 s), `down` while reconnecting.
  */
 import { authHeaders } from './api';
 
@@ -25,16 +27,18 @@ export interface LiveHandlers {
   onReconnect(): void;
 }
 
-const STALE_MS = 15_000;
+const STALE_MS = 40_000;
 
-function dispatch(frame: string, handlers: LiveHandlers): void {
-  let event = 'message';
+/** Handles one frame; returns its id (the record's seq) when it had one. */
+function dispatch(frame: string, handlers: LiveHandlers): string | undefined {
+  let id: string | undefined;
   let data = '';
   for (const line of frame.split('\n')) {
-    if (line.startsWith('event:')) event = line.slice(6).trim();
+    if (line.startsWith('id:')) id = line.slice(3).trim();
     else if (line.startsWith('data:')) data += line.slice(5).trim();
   }
-  if (event === 'audit' && data) handlers.onAudit(JSON.parse(data) as AuditEvent[]);
+  if (data) handlers.onAudit([JSON.parse(data) as AuditEvent]);
+  return id;
 }
 
 export function connectLive(handlers: LiveHandlers): () => void {
@@ -43,6 +47,7 @@ export function connectLive(handlers: LiveHandlers): () => void {
   let state: LiveState = 'connecting';
   let controller: AbortController | undefined;
   let everConnected = false;
+  let lastEventId: string | undefined;
   const setState = (next: LiveState) => {
     if (next !== state) {
       state = next;
@@ -56,7 +61,11 @@ export function connectLive(handlers: LiveHandlers): () => void {
   async function readStream(): Promise<void> {
     controller = new AbortController();
     const response = await fetch('/api/v1/events', {
-      headers: { accept: 'text/event-stream', ...authHeaders() },
+      headers: {
+        accept: 'text/event-stream',
+        ...authHeaders(),
+        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+      },
       signal: controller.signal,
       cache: 'no-store',
     });
@@ -73,7 +82,7 @@ export function connectLive(handlers: LiveHandlers): () => void {
       buffer += value;
       let end = buffer.indexOf('\n\n');
       while (end >= 0) {
-        dispatch(buffer.slice(0, end), handlers);
+        lastEventId = dispatch(buffer.slice(0, end), handlers) ?? lastEventId;
         buffer = buffer.slice(end + 2);
         end = buffer.indexOf('\n\n');
       }

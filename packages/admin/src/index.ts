@@ -13,9 +13,11 @@ export {
 } from './server/admin-options';
 export { ADMIN_AUDIT_TYPES } from './server/audit-types';
 export { AdminHttpError, type AdminErrorCode } from './errors';
-export { actorFor, type AdminRole, type Identity, type Right } from './identity/identity';
+export { actorFor, coversClient, hasRight, type AdminRole, type Identity, type Right } from './identity/identity';
+export { createIdentityAuthorizer, type IdentityAuthorizerOptions } from './identity/identity-authorizer';
 export {
   createApiToken,
+  identityFromToken,
   listApiTokens,
   revokeApiToken,
   type CreateTokenInput,

@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Identity } from '@rtv/admin';
 import { type AuditEmitter, type Logger, createAuditEmitter, silentLogger } from '@rtv/audit';
 import { type Database, type DbHandle, createDb, migrate } from '@rtv/db';
 import {
@@ -17,6 +18,7 @@ import {
 } from '@rtv/policy';
 import { Redis } from 'ioredis';
 import { redactUrl } from './errors-to-exit';
+import { actingAs, incidentsActingAs, tokenAuthorizer, tokenIdentity } from './token-identity';
 import { UsageError } from './usage-error';
 
 export interface ConnectOptions {
@@ -38,6 +40,8 @@ export interface Connection {
   /** Why Redis did not answer when connecting (the service then runs on PostgreSQL alone). */
   redisError(): string | undefined;
   audit: AuditEmitter;
+  /** The identity RTV_TOKEN proved, when it is set: writes are made as it. */
+  identity: Identity | undefined;
   /**
    * Created on first use: commands that only read the audit trail never start a snapshot sync.
    * `receiptTimeoutMs` (how long a change's receipt gathers acknowledgements) counts on that first call.
@@ -175,6 +179,14 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     throw error;
   }
   const audit = createAuditEmitter({ db: handle.db });
+  let identity: Identity | undefined;
+  try {
+    identity = await tokenIdentity(handle.db, options.env);
+  } catch (error) {
+    redis?.disconnect();
+    await handle.close();
+    throw error;
+  }
   const keyPrefix = options.env.RTV_KEY_PREFIX?.trim() || undefined;
   let service: KillSwitchService | undefined;
   let closed = false;
@@ -187,6 +199,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     redis,
     redisError,
     audit,
+    identity,
     service(serviceOptions = {}) {
       service ??= createKillSwitchService({
         db: handle.db,
@@ -196,11 +209,13 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
         ...CLI_SERVICE_OPTIONS,
         fleet: { ...CLI_SERVICE_OPTIONS.fleet, ...serviceOptions },
         logger: publicationWarnings(options.note),
+        ...(identity ? { authorize: tokenAuthorizer(identity) } : {}),
       });
-      return service;
+      return identity ? actingAs(service, identity) : service;
     },
     incidents() {
-      return createIncidentService({ db: handle.db, audit });
+      const incidents = createIncidentService({ db: handle.db, audit });
+      return identity ? incidentsActingAs(incidents, identity) : incidents;
     },
     async close() {
       if (closed) return;

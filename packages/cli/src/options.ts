@@ -6,9 +6,14 @@
 import { killSwitchScopes, killSwitchTargetTypes } from '@rtv/db';
 import type { KillSwitchScope, KillSwitchTargetType } from '@rtv/policy';
 import { parseDuration } from './format/time';
+import { TOKEN_ACTOR } from './token-identity';
 import { UsageError } from './usage-error';
 
 export function resolveActor(by: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (env.RTV_TOKEN?.trim()) {
+    if (by?.trim()) throw new UsageError('--by cannot be used with RTV_TOKEN: the token says who acts', '--by');
+    return TOKEN_ACTOR;
+  }
   const actor = by?.trim() || env.RTV_ACTOR?.trim();
   if (!actor) {
     throw new UsageError(

@@ -29,6 +29,7 @@ const ENV_HELP = `Environment:
   REDIS_URL       Redis URL (optional): snapshot cache and change notifications
   RTV_KEY_PREFIX  namespace of the Redis keys (default rtv:ks:), as the services use
   RTV_ACTOR       default for --by
+  RTV_TOKEN       act as this API token's identity (rtv-ks tokens create); --by is then refused
   NO_COLOR        no colours (also off when stdout is not a terminal)`;
 
 export function buildProgram(io: CliIo): { program: Command; context: ReturnType<typeof createCommandContext> } {

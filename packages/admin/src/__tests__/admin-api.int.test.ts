@@ -214,6 +214,30 @@ describe('break-glass bypass', () => {
   });
 });
 
+describe('events', () => {
+  it('streams state changes and release requests as server-sent events, fenced like reads', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${h.baseUrl}/api/v1/events`, {
+      headers: { authorization: `Bearer ${viewer}` },
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const sw = await newSwitch();
+    await trip(admin, sw.id);
+    let text = '';
+    const decoder = new TextDecoder();
+    while (!text.includes(`"target":"${sw.id}"`) || !text.includes('event: KILL_SWITCH_ACTIVATED')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    controller.abort();
+    expect(text).toContain('event: KILL_SWITCH_ACTIVATED');
+    expect((await h.call(null, 'GET', '/api/v1/events')).status).toBe(401);
+  });
+});
+
 describe('errors and documents', () => {
   it('answers unknown routes, bad JSON and wrong methods as typed JSON', async () => {
     const unknown = await h.call(admin, 'GET', '/api/v1/nope');

@@ -58,6 +58,11 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: AdminContext): vo
     },
   );
 
+  registerVerify(app, ctx);
+}
+
+/** The chain as stored, and the latest checkpoint compared with it. */
+function registerVerify(app: FastifyInstance, ctx: AdminContext): void {
   app.post(
     '/audit/verify',
     {

@@ -65,6 +65,11 @@ export function registerTriggerRoutes(app: FastifyInstance, ctx: AdminContext): 
     return { trigger };
   });
 
+  registerTriggerHook(app, ctx);
+}
+
+/** The signed hook: no token, its signature is the credential. */
+function registerTriggerHook(app: FastifyInstance, ctx: AdminContext): void {
   const limiter = createRateLimiter(ctx.settings.triggersPerMinute);
   // The signature covers the exact bytes sent: this route keeps the body as text.
   app.register(async (hooks) => {

@@ -7,7 +7,6 @@ import type { AuditEmitter, Logger } from '@rtv/audit';
 import type { CheckpointSealer } from '@rtv/audit';
 import type { Database, KillSwitch } from '@rtv/db';
 import { type Clock, ForbiddenError, type IncidentService, type KillSwitchService, systemClock } from '@rtv/policy';
-import { type AuditFeed, createAuditFeed } from '../events/audit-feed';
 import { type Identity, type Right, coversClient, hasRight } from '../identity/identity';
 import { type AdminServerOptions, type AdminSettings, adminSettings } from './admin-options';
 import { ADMIN_AUDIT_TYPES } from './audit-types';
@@ -22,8 +21,6 @@ export interface AdminContext {
   options: AdminServerOptions;
   checkpoints: CheckpointSealer | undefined;
   logger: Logger;
-  /** The audit trail followed for live connections (`GET /events`). */
-  feed: AuditFeed;
   now(): Date;
   /** Throws `ForbiddenError` (audited) unless the identity has the right, on this switch's client when given. */
   require(identity: Identity, right: Right, target?: Pick<KillSwitch, 'id' | 'clientId'>): Promise<void>;
@@ -42,7 +39,6 @@ export function createAdminContext(options: AdminServerOptions, logger: Logger):
     options,
     checkpoints: options.checkpoints,
     logger,
-    feed: createAuditFeed(options.db, options.liveIntervalMs ?? 1000, logger),
     now: () => new Date(clock.now()),
     async deny(identity, operation, why, target = null) {
       try {

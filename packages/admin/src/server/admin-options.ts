@@ -52,8 +52,6 @@ export interface AdminServerOptions {
   checkpointIntervalMs?: number;
   /** How often expired bypasses re-engage their switch and lapsed requests expire, in ms; 0 disables. @default 5000 */
   sweepIntervalMs?: number;
-  /** How often live connections (`GET /events`) see new audit records, in ms. @default 1000 */
-  liveIntervalMs?: number;
   /** Serve the operator console at `/` (createAdminServer only). @default true when its assets are built */
   console?: boolean;
   /** Largest request body in bytes. @default 65536 */

@@ -61,8 +61,5 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   registerEventRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
   const sweeps = startSweeps(ctx);
-  app.addHook('onClose', async () => {
-    sweeps.stop();
-    ctx.feed.close();
-  });
+  app.addHook('onClose', async () => sweeps.stop());
 };

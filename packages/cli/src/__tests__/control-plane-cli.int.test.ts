@@ -18,7 +18,7 @@ import { runCli } from '../program';
 let db: TestDatabase;
 const dir = mkdtempSync(join(tmpdir(), 'rtv-cli-cp-'));
 
-async function rtvKs(...args: string[]) {
+async function rtvKsWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]) {
   let stdout = '';
   let stderr = '';
   const stdin = new PassThrough();
@@ -35,11 +35,13 @@ async function rtvKs(...args: string[]) {
       },
     },
     stdin,
-    env: { DATABASE_URL: db.url, NO_COLOR: '1', RTV_ACTOR: 'user:root-operator' },
+    env: { DATABASE_URL: db.url, NO_COLOR: '1', RTV_ACTOR: 'user:root-operator', ...extraEnv },
     now: () => Date.now(),
   });
   return { code, stdout, stderr };
 }
+
+const rtvKs = (...args: string[]) => rtvKsWith({}, ...args);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -82,6 +84,51 @@ describe('rtv-ks control plane commands', () => {
     expect(trigger.path).toBe(`/api/v1/hooks/${trigger.id}`);
     expect((await rtvKs('triggers', 'list')).stdout).not.toContain(trigger.secret);
     expect((await rtvKs('triggers', 'revoke', trigger.id)).code).toBe(0);
+  });
+
+  it('acts as the identity of RTV_TOKEN: its actor, rights and fence; --by refused; guarded releases sent to the API', async () => {
+    const issue = async (...args: string[]) =>
+      (JSON.parse((await rtvKs('tokens', 'create', '--json', ...args)).stdout) as { token: string }).token;
+    const operator = await issue('--name', 'olga', '--role', 'operator', '--clients', 'client_a');
+    const admin = await issue('--name', 'root', '--role', 'admin');
+    const asOperator = (...args: string[]) => rtvKsWith({ RTV_TOKEN: operator }, ...args);
+    const created = await asOperator('create', '--scope', 'client', '--client', 'client_a', '--json');
+    expect(created.code).toBe(0);
+    const own = JSON.parse(created.stdout) as { id: string };
+    const tripped = await asOperator('activate', own.id, '--reason', 'stopping client a for a test', '--yes', '--json');
+    expect(tripped.code).toBe(0);
+    expect((JSON.parse(tripped.stdout) as { switch: { activatedBy: string } }).switch.activatedBy).toBe('user:olga');
+    const { history } = JSON.parse((await rtvKs('history', own.id, '--json')).stdout) as {
+      history: { performedBy: string }[];
+    };
+    expect(history.map((h) => h.performedBy)).toEqual(['user:olga', 'user:olga']);
+    const posing = await asOperator(
+      'activate',
+      own.id,
+      '--reason',
+      'stopping client a for a test',
+      '--by',
+      'system:auto_trip',
+      '--yes',
+    );
+    expect(posing.code).toBe(2);
+    const fenced = await asOperator('create', '--scope', 'client', '--client', 'client_b');
+    expect(fenced.code).toBe(4);
+    const global = JSON.parse((await rtvKs('create', '--scope', 'global', '--json')).stdout) as { id: string };
+    await rtvKs('activate', global.id, '--reason', 'stop everything for the test', '--yes');
+    const release = await rtvKsWith(
+      { RTV_TOKEN: admin },
+      'deactivate',
+      global.id,
+      '--reason',
+      'releasing alone is refused',
+      '--yes',
+    );
+    expect(release.code).toBe(4);
+    expect(release.stderr).toContain('second person');
+    const revokedOrWrong = await rtvKsWith({ RTV_TOKEN: 'rtvks_nope' }, 'list');
+    expect(revokedOrWrong.code).toBe(2);
+    expect(revokedOrWrong.stderr).toContain('RTV_TOKEN');
   });
 
   it('prints the runtime grants', async () => {

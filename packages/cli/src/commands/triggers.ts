@@ -7,8 +7,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
 import { cliActor } from './cli-actor';
 
-export function registerTriggers(program: Command, ctx: CommandContext): void {
-  const triggers = program.command('triggers').description('signed webhooks that trip a switch');
+function registerCreate(triggers: Command, ctx: CommandContext): void {
   triggers
     .command('create')
     .description('create a trigger for a switch (the secret is shown once)')
@@ -41,6 +40,11 @@ export function registerTriggers(program: Command, ctx: CommandContext): void {
         ctx.note('rtv-ks: the secret is shown only this once.');
       });
     });
+}
+
+export function registerTriggers(program: Command, ctx: CommandContext): void {
+  const triggers = program.command('triggers').description('signed webhooks that trip a switch');
+  registerCreate(triggers, ctx);
   triggers
     .command('list')
     .description('list triggers (never their secrets)')
