@@ -47,11 +47,15 @@ async function run(handle: DbHandle, redis: Redis | undefined, keyPrefix: string
     const reader = createKillSwitchService(options);
     services.push(reader);
     await sees(reader, created.id, 'a second instance');
+    // The activation's receipt: the writer was the only instance then, and it applied the change.
+    const receipt = await writer.fleet.awaitReceipt();
+    check(receipt.complete && receipt.applied === 1, `the receipt says ${receipt.applied}/${receipt.expected} applied`);
 
-    registerKillSwitchMetrics(registry, { service: writer });
+    registerKillSwitchMetrics(registry, { service: writer, fleet: writer.fleet });
     const metrics = await metricsResponse(registry);
     check(/kill_switch_checks_tripped_total 1\b/.test(metrics.body), '/metrics counts the tripped check');
     check(/kill_switch_check_duration_seconds_count 1\b/.test(metrics.body), '/metrics serves the check histogram');
+    check(/kill_switch_fleet_instances_seen 2\b/.test(metrics.body), '/metrics counts both instances in the fleet');
     const health = await healthResponse(writer);
     check(health.status === 200, `/healthz answers ${health.status}`);
   } finally {

@@ -38,9 +38,10 @@ export function pendingRecord(event: ValidAuditEvent, id: string = newAuditId())
 /**
  * The statement, with the caller's own CTEs (e.g. a state version bump) joined in, so the
  * chain head and the caller's hot row are locked by the same last statement before COMMIT.
- * It returns one row per record: `id, seq, prev_hash, hash`, in chain order.
+ * It returns one row per record: `id, seq, prev_hash, hash`, in chain order, and `returned`,
+ * the value of the caller's `returning` expression over its CTEs, when given.
  */
-export function chainAppendStatement(records: readonly PendingAuditRecord[], extraCtes?: SQL): SQL {
+export function chainAppendStatement(records: readonly PendingAuditRecord[], extraCtes?: SQL, returning?: SQL): SQL {
   const input = JSON.stringify(
     records.map((r, i) => ({
       n: i + 1,
@@ -79,7 +80,7 @@ export function chainAppendStatement(records: readonly PendingAuditRecord[], ext
     FROM (SELECT seq, hash FROM audit_chain ORDER BY n DESC LIMIT 1) AS last
     WHERE h.id = 1
     RETURNING h.seq)${extraCtes ? sql`,\n  ${extraCtes}` : sql``}
-  SELECT id, seq, prev_hash, hash FROM audit_inserted ORDER BY seq`;
+  SELECT id, seq, prev_hash, hash${returning ? sql`, (${returning}) AS returned` : sql``} FROM audit_inserted ORDER BY seq`;
 }
 
 /** The stored records, from the pending ones and the rows the statement returned. */

@@ -19,6 +19,7 @@ export {
 export {
   createAuditEmitter,
   isTransactionalAuditEmitter,
+  type AppendedRecords,
   type AuditEmitterOptions,
   type PostgresAuditEmitter,
 } from './postgres-emitter';

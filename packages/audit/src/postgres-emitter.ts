@@ -63,11 +63,19 @@ export interface PostgresAuditEmitter extends AuditEmitter {
    * own CTEs joined in (`with`, e.g. a version bump). Issue it last before COMMIT: the chain
    * head is locked from this statement to the end of the transaction, never across round trips.
    * Record ids may be chosen by the caller (`ids`), so it can look for them after a lost COMMIT.
+   * `returning` is an expression over those CTEs (e.g. the bumped version) the statement also
+   * answers, so the caller learns it without another round trip while the locks are held.
    */
   emitMany(
     events: readonly AuditEventInput[],
-    options: { tx: Transaction; with?: SQL; ids?: readonly string[] },
-  ): Promise<AuditRecord[]>;
+    options: { tx: Transaction; with?: SQL; ids?: readonly string[]; returning?: SQL },
+  ): Promise<AppendedRecords>;
+}
+
+/** What `emitMany` appended, and the value of its `returning` expression (undefined without one). */
+export interface AppendedRecords {
+  records: AuditRecord[];
+  returned: unknown;
 }
 
 /**
@@ -95,36 +103,37 @@ export function createAuditEmitter(options: AuditEmitterOptions): PostgresAuditE
   async function append(
     tx: Transaction,
     events: readonly AuditEventInput[],
-    extra?: SQL,
-    ids?: readonly string[],
-  ): Promise<AuditRecord[]> {
+    options: { with?: SQL; ids?: readonly string[]; returning?: SQL } = {},
+  ): Promise<AppendedRecords> {
+    const { ids } = options;
     const pending = events.map((event, i) =>
       pendingRecord(
         validateAuditEvent(event, () => clock.now()),
         ids?.[i],
       ),
     );
-    if (pending.length === 0) return [];
-    const rows = rowsOf<{ id: string; seq: string | number; prev_hash: string; hash: string }>(
-      await tx.execute(chainAppendStatement(pending, extra)),
+    if (pending.length === 0) return { records: [], returned: undefined };
+    const rows = rowsOf<{ id: string; seq: string | number; prev_hash: string; hash: string; returned?: unknown }>(
+      await tx.execute(chainAppendStatement(pending, options.with, options.returning)),
     );
-    return recordsOf(pending, rows);
+    return { records: recordsOf(pending, rows), returned: rows[0]?.returned };
   }
 
   return {
     async emit(event, emitOptions: EmitOptions = {}): Promise<AuditRecord> {
-      const [record] = emitOptions.tx
+      const { records } = emitOptions.tx
         ? await append(emitOptions.tx, [event])
         : await db.transaction((tx) => append(tx, [event]));
+      const [record] = records;
       if (!record) throw new Error('the audit record was not appended');
       if (!emitOptions.tx) wakeSinks();
       else if (dispatchers.length > 0) setTimeout(wakeSinks, callerTxWakeDelayMs).unref();
       return record;
     },
     async emitMany(events, options) {
-      const records = await append(options.tx, events, options.with, options.ids);
+      const appended = await append(options.tx, events, options);
       if (dispatchers.length > 0) setTimeout(wakeSinks, callerTxWakeDelayMs).unref();
-      return records;
+      return appended;
     },
     [TRANSACTIONAL]: true,
     wakeSinks,

@@ -22,6 +22,7 @@ import { benchPropagation } from './scenarios/propagation';
 import { benchPubSubFloor } from './scenarios/pubsub-floor';
 import { generateSnapshot, seedSnapshot } from './scenarios/realistic-snapshot';
 import { benchSteadyState, seedSwitches } from './scenarios/steady-state';
+import { benchTimeToHalt } from './scenarios/time-to-halt';
 import { benchColdStart, benchWrites } from './scenarios/write-path';
 import { benchWriteThroughput } from './scenarios/write-throughput';
 import { benchSettings } from './settings';
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
     const pubsub = await benchPropagation(env, settings, 'pubsub');
     log('propagation with pub/sub off (version poll only)');
     const pollOnly = await benchPropagation(env, settings, 'poll-only');
+    log('time-to-halt measured by receipts (N reader processes)');
+    const timeToHalt = await benchTimeToHalt(env, settings);
     log('concurrent write throughput and the storm');
     const writeThroughput = await benchWriteThroughput(env, settings);
 
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
       fleetAutoTrip,
       pubSubFloor,
       propagation,
+      timeToHalt,
       targets: judgeTargets({
         checkPath,
         legacy: steadyState,

@@ -80,6 +80,11 @@ export interface StoreWriteResult {
   changed: boolean;
   /** True when an active switch's hold was extended or re-reasoned (an `updated` transition). */
   updated?: boolean;
+  /**
+   * The state version this write's commit made, when it changed the state and the store knows
+   * it: a writer holding the version before it patches its snapshot instead of reloading.
+   */
+  version?: number;
 }
 
 /** The active switches and the state version they belong to, read consistently. */

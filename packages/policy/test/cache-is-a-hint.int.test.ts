@@ -133,20 +133,49 @@ describe('Redis stalled during an activation', () => {
   }, 20_000);
 });
 
+/** The service's rare-event metrics, totalled by name and labels: what an operator's /metrics would show. */
+function recordedMetrics() {
+  const totals = new Map<string, number>();
+  const key = (name: string, labels?: Record<string, string>) => (labels ? `${name}${JSON.stringify(labels)}` : name);
+  return {
+    metrics: {
+      increment(name: string, labels?: Record<string, string>, value = 1) {
+        totals.set(key(name, labels), (totals.get(key(name, labels)) ?? 0) + value);
+      },
+      observe() {},
+    },
+    total: (name: string, labels?: Record<string, string>) => totals.get(key(name, labels)) ?? 0,
+    snapshotReads() {
+      return (
+        this.total('kill_switch_snapshot_reads_total', { store: 'postgres' }) +
+        this.total('kill_switch_snapshot_reads_total', { store: 'redis' })
+      );
+    },
+  };
+}
+
+/** A reader on the file's database and bus, with a cache namespace only it writes and polls a minute away. */
+function isolatedReader(recorded: ReturnType<typeof recordedMetrics>) {
+  const own = uniqueKeyPrefix();
+  kit.defer(() => deleteKeysWithPrefix(kit.h.redis, own));
+  const reader = createKillSwitchService({
+    store: createPostgresSwitchStore({ db: kit.h.database.db }),
+    cache: createRedisStateCache(kit.h.redis, { keyPrefix: own }),
+    bus: createRedisChangeBus(kit.h.redis, { keyPrefix: kit.h.keyPrefix }),
+    pollIntervalMs: 60_000,
+    sourcePollIntervalMs: 60_000,
+    sweepIntervalMs: 0,
+    metrics: recorded.metrics,
+  });
+  kit.defer(() => reader.close());
+  return reader;
+}
+
 describe('delta propagation', () => {
   it('a reader at version N applies the changes a notice for N+1 carries, reading no snapshot', async () => {
     // The reader's cache is a namespace only it writes: the newer snapshot can reach it through the notice alone.
-    const own = uniqueKeyPrefix();
-    kit.defer(() => deleteKeysWithPrefix(kit.h.redis, own));
-    const reader = createKillSwitchService({
-      store: createPostgresSwitchStore({ db: kit.h.database.db }),
-      cache: createRedisStateCache(kit.h.redis, { keyPrefix: own }),
-      bus: createRedisChangeBus(kit.h.redis, { keyPrefix: kit.h.keyPrefix }),
-      pollIntervalMs: 60_000,
-      sourcePollIntervalMs: 60_000,
-      sweepIntervalMs: 0,
-    });
-    kit.defer(() => reader.close());
+    const recorded = recordedMetrics();
+    const reader = isolatedReader(recorded);
     const writer = kit.h.service({ pollIntervalMs: 60_000 });
     kit.defer(() => writer.close());
     const sw = await kit.admin.create({
@@ -160,11 +189,54 @@ describe('delta propagation', () => {
     await writer.invalidateCache();
     await reader.invalidateCache();
     expect(reader.checkStats().snapshotVersion).toBe(writer.checkStats().snapshotVersion);
+    const readsBefore = recorded.snapshotReads();
     await writer.activate({ id: sw.id, reason: REASON, activatedBy: ADMIN });
     await waitFor(async () => (await reader.isTripped(ctx('client_delta'))).switch?.id === sw.id, {
       timeoutMs: 3_000,
       what: 'the reader to apply the notice (its polls are a minute away)',
     });
     expect(reader.checkStats().snapshotVersion).toBe(writer.checkStats().snapshotVersion);
+    // Learnt from the delta alone: neither PostgreSQL nor Redis was asked for the whole snapshot.
+    expect(recorded.snapshotReads()).toBe(readsBefore);
+    expect(recorded.total('kill_switch_deltas_applied_total')).toBeGreaterThanOrEqual(1);
+  });
+
+  it("two writers' interleaved commits reach a reader and the writers themselves exactly, in version order", async () => {
+    const recorded = recordedMetrics();
+    const reader = isolatedReader(recorded);
+    const writers = [kit.h.service({ pollIntervalMs: 60_000 }), kit.h.service({ pollIntervalMs: 60_000 })];
+    kit.defer(...writers.map((w) => () => w.close()));
+    const clients = Array.from({ length: 24 }, (_, i) => `client_cross_${i}`);
+    const switches = await Promise.all(
+      clients.map((clientId) =>
+        kit.admin.create({
+          scope: 'client',
+          clientId,
+          targetType: 'platform',
+          targetValue: 'tiktok',
+          createdBy: ADMIN,
+        }),
+      ),
+    );
+    await Promise.all([reader.ready(), ...writers.map((w) => w.ready())]);
+    // Both writers at once, each on its own half: their commits and notices interleave.
+    await Promise.all(
+      switches.map((sw, i) =>
+        (writers[i % 2] as (typeof writers)[number]).activate({ id: sw.id, reason: REASON, activatedBy: ADMIN }),
+      ),
+    );
+    const finalVersion = Math.max(...writers.map((w) => w.checkStats().snapshotVersion));
+    await waitFor(async () => reader.checkStats().snapshotVersion >= finalVersion, {
+      timeoutMs: 5_000,
+      what: 'the reader to reach the last version (its polls are a minute away)',
+    });
+    for (const service of [reader, ...writers]) {
+      await waitFor(async () => service.checkStats().snapshotVersion >= finalVersion, {
+        what: 'every instance to converge',
+      });
+      for (const clientId of clients) expect((await service.isTripped(ctx(clientId))).tripped).toBe(true);
+      expect((await service.isTripped(ctx('client_cross_none'))).tripped).toBe(false);
+    }
+    expect(recorded.total('kill_switch_deltas_applied_total')).toBeGreaterThan(0);
   });
 });

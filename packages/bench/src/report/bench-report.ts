@@ -6,6 +6,7 @@ import type { FleetAutoTripResult } from '../scenarios/fleet-auto-trip';
 import type { PropagationResult } from '../scenarios/propagation';
 import type { PubSubFloorResult } from '../scenarios/pubsub-floor';
 import type { SteadyStateResult } from '../scenarios/steady-state';
+import type { TimeToHaltResult } from '../scenarios/time-to-halt';
 import type { WritePathResult } from '../scenarios/write-path';
 import type { WriteThroughputResult } from '../scenarios/write-throughput';
 import type { BenchSettings } from '../settings';
@@ -28,5 +29,7 @@ export interface BenchReport {
   fleetAutoTrip: FleetAutoTripResult;
   pubSubFloor: PubSubFloorResult;
   propagation: PropagationResult[];
+  /** Time-to-halt by receipts; absent from reports written before it existed. */
+  timeToHalt?: TimeToHaltResult;
   targets: TargetVerdict[];
 }

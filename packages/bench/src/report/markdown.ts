@@ -73,6 +73,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     ...checkPathSection(report),
     ...propagationSection(report),
+    ...timeToHaltSection(report),
     ...writeThroughputSection(report),
     ...fleetSection(report),
     '## Extra: the earlier 51-switch, 2-context scenario (not judged)',
@@ -205,6 +206,25 @@ function propagationSection(report: BenchReport): string[] {
   ];
 }
 
+function timeToHaltSection(report: BenchReport): string[] {
+  const t = report.timeToHalt;
+  if (!t) return [];
+  return [
+    '## Time-to-halt measured by receipts (N reader processes)',
+    '',
+    `${t.processes} reader processes (the propagation readers, each its own service instance, registered in the fleet registry)`,
+    "and a writer that activates a switch and awaits the change's receipt: the acknowledgements the instances wrote to the",
+    "registry when they applied the version. **Per activation the figure is the receipt's time-to-halt**: from the commit's",
+    "own timestamp to the LAST instance's apply; percentiles are over activations. The pooled column is every (instance,",
+    'activation) lag; the wait column is how long the writer waited for the receipt after its write returned.',
+    '',
+    '| readers | activations | time-to-halt p50 | p99 | max | pooled lag p50 / p99 | receipt wait p50 / p99 | incomplete |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${t.processes} | ${t.trials} | ${n(t.timeToHaltMs.p50)} ms | ${n(t.timeToHaltMs.p99)} ms | ${n(t.timeToHaltMs.max)} ms | ${n(t.pooledLagMs.p50)} / ${n(t.pooledLagMs.p99)} ms | ${n(t.receiptWaitMs.p50)} / ${n(t.receiptWaitMs.p99)} ms | ${t.incomplete} |`,
+    '',
+  ];
+}
+
 function writeThroughputSection(report: BenchReport): string[] {
   const w = report.writeThroughput;
   return [
@@ -212,7 +232,9 @@ function writeThroughputSection(report: BenchReport): string[] {
     '',
     `${w.callers} concurrent callers over ${w.instances} service instances **in this process** (each its own pool of ${w.connectionsPerInstance} connections),`,
     'each caller flipping its own switch (activate, then deactivate); a flip is one state change. The floor issues the same SQL',
-    `statements a flip runs (captured from the service's transaction) with postgres.js directly: ${w.callers} callers, ${w.instances * w.connectionsPerInstance} connections, no code of ours.`,
+    'statements a flip runs (the row lock, the one-statement update, the history insert and the single last statement that appends',
+    "the audit record, moves the chain head and bumps the version, built by the audit package's own builder) with postgres.js",
+    `directly: ${w.callers} callers, ${w.instances * w.connectionsPerInstance} connections, none of our validation, authorization, deadline, snapshot or publication code.`,
     `${report.settings.writeRunMs} ms per series, ours and the floor alternating first.`,
     '',
     '| round | load before | load after | ours flips/s | floor flips/s | ours / floor |',

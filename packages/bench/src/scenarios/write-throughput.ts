@@ -5,12 +5,16 @@
  * transaction) issued directly with postgres.js by as many callers over as many connections, without our
  * code around them. And a storm: the time to activate 1,000 switches.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { createAuditEmitter } from '@rtv/audit';
+import { createAuditEmitter, validateAuditEvent } from '@rtv/audit';
 import { createDb } from '@rtv/db';
 import { type KillSwitchService, createKillSwitchService } from '@rtv/policy';
+import { sql as drizzleSql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
+// The audit package's own statement builder (not public API): the floor sends the very statement the store does.
+import { chainAppendStatement, pendingRecord } from '../../../audit/src/chain-append-statement';
 import type { BenchEnvironment } from '../environment';
 import type { BenchSettings } from '../settings';
 import { type Spread, spread } from './check-path';
@@ -37,30 +41,53 @@ export interface WriteThroughputResult {
 
 const CONNECTIONS_PER_INSTANCE = 10;
 
-// The statements of one flip, as the service's transaction sends them (drizzle over postgres.js).
-const LOCK = `select "id", "client_id", "scope", "target_type", "target_value", "platform", "is_active", "reason", "activated_by", "activated_at", "expires_at", "auto_trip_config", "created_at", "updated_at" from "kill_switches" where "kill_switches"."id" = $1 for update`;
-const UPDATE = `update "kill_switches" set "is_active" = $1, "reason" = $2, "activated_by" = $3, "activated_at" = $4, "expires_at" = $5, "updated_at" = $6 where "kill_switches"."id" = $7 returning "id", "client_id", "scope", "target_type", "target_value", "platform", "is_active", "reason", "activated_by", "activated_at", "expires_at", "auto_trip_config", "created_at", "updated_at"`;
+// The statements of one flip, as the service's transaction sends them (drizzle over postgres.js):
+// the row locked, its fields written, a history row, then ONE last statement appending the audit
+// record, moving the chain head and bumping the state version (chain-append-statement.ts).
+const LOCK = `select "id", "client_id", "scope", "target_type", "target_value", "platform", "is_active", "reason", "activated_by", "activated_at", "expires_at", "auto_trip_config", "created_at", "updated_at" from "kill_switches" where "kill_switches"."id" in ($1) order by "kill_switches"."id" asc for update`;
+const UPDATE = `UPDATE kill_switches AS k SET is_active = v.is_active, reason = v.reason,
+      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at
+    FROM jsonb_to_recordset($1::jsonb) AS v(id text, is_active boolean, reason text, activated_by text,
+      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz)
+    WHERE k.id = v.id`;
 const HISTORY = `insert into "kill_switch_history" ("id", "seq", "kill_switch_id", "action", "previous_state", "new_state", "reason", "performed_by", "performed_at", "metadata") values ($1, default, $2, $3, $4, $5, $6, $7, $8, $9)`;
-const CHAIN_HEAD = 'SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE';
-const AUDIT = `insert into "audit_events" ("seq", "id", "type", "actor", "target", "client_id", "metadata", "occurred_at", "recorded_at", "prev_hash", "hash") values ($1, $2, $3, $4, $5, $6, $7, $8, default, $9, $10)`;
-const ADVANCE_HEAD = `update "audit_chain_head" set "seq" = $1, "hash" = $2 where "audit_chain_head"."id" = $3`;
-const BUMP = `update "kill_switch_state" set "version" = "kill_switch_state"."version" + 1, "updated_at" = $1 where "kill_switch_state"."id" = $2`;
+const dialect = new PgDialect();
+const BUMP = drizzleSql`state_bumped AS (
+    UPDATE kill_switch_state SET version = version + 1, updated_at = now() WHERE id = 1 RETURNING version)`;
 
 const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('base64url')}`;
+
+/** The last statement of a flip, as text and parameters, built by the same function the store uses. */
+function appendStatement(id: string, activate: boolean, now: Date): { sql: string; params: unknown[] } {
+  const event = validateAuditEvent(
+    {
+      type: activate ? 'KILL_SWITCH_ACTIVATED' : 'KILL_SWITCH_DEACTIVATED',
+      actor: 'bench',
+      target: id,
+      occurredAt: now,
+      metadata: { trigger: 'manual', reason: 'benchmark write floor', previousState: !activate, newState: activate },
+    },
+    () => now.getTime(),
+  );
+  return dialect.sqlToQuery(
+    chainAppendStatement([pendingRecord(event)], BUMP, drizzleSql`SELECT version FROM state_bumped`),
+  );
+}
 
 async function floorFlip(sql: postgres.Sql, id: string, activate: boolean): Promise<void> {
   await sql.begin(async (tx) => {
     const now = new Date();
     await tx.unsafe(LOCK, [id]);
-    await tx.unsafe(UPDATE, [
-      activate,
-      activate ? 'benchmark write floor' : null,
-      activate ? 'bench' : null,
-      activate ? now : null,
-      null,
-      now,
+    const values = {
       id,
-    ]);
+      is_active: activate,
+      reason: activate ? 'benchmark write floor' : null,
+      activated_by: activate ? 'bench' : null,
+      activated_at: activate ? now.toISOString() : null,
+      expires_at: null,
+      updated_at: now.toISOString(),
+    };
+    await tx.unsafe(UPDATE, [JSON.stringify([values])]);
     const metadata = JSON.stringify({ trigger: 'manual', incidentId: null, expiresAt: null });
     await tx.unsafe(HISTORY, [
       newId('ksh_'),
@@ -73,26 +100,8 @@ async function floorFlip(sql: postgres.Sql, id: string, activate: boolean): Prom
       now,
       metadata,
     ]);
-    const [head] = await tx.unsafe<Array<{ seq: number; hash: string }>>(CHAIN_HEAD);
-    const seq = Number(head?.seq ?? 0) + 1;
-    const auditId = newId('aud_');
-    const hash = createHash('sha256')
-      .update(`${head?.hash ?? ''}${auditId}${metadata}`)
-      .digest('hex');
-    await tx.unsafe(AUDIT, [
-      seq,
-      auditId,
-      activate ? 'KILL_SWITCH_ACTIVATED' : 'KILL_SWITCH_DEACTIVATED',
-      'bench',
-      id,
-      null,
-      metadata,
-      now,
-      head?.hash ?? null,
-      hash,
-    ]);
-    await tx.unsafe(ADVANCE_HEAD, [seq, hash, 1]);
-    await tx.unsafe(BUMP, [now, 1]);
+    const last = appendStatement(id, activate, now);
+    await tx.unsafe(last.sql, last.params as postgres.ParameterOrJSON<never>[]);
   });
 }
 
@@ -157,6 +166,8 @@ export async function benchWriteThroughput(
   const oursIds = (await create(callers, 'writer')).map((s) => s.id);
   const floorIds = (await create(callers, 'floor')).map((s) => s.id);
   const sql = postgres(env.databaseUrl, { max: CONNECTIONS_PER_INSTANCE * instances.length, onnotice: () => {} });
+  // As drizzle sets up its postgres.js client: JSON parameters go as the text they already are.
+  for (const type of [114, 3802]) sql.options.serializers[type] = (value: unknown) => value as string;
 
   // Caller i goes through instance i % 2, on a switch no other caller touches.
   const oursFlip = (id: string, activate: boolean) => {

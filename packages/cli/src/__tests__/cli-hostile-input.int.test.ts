@@ -99,6 +99,8 @@ beforeAll(async () => {
   inactive = await service.create({ scope: 'action', targetType: 'action', targetValue: 'cli_a', createdBy: ADMIN });
   active = await service.create({ scope: 'action', targetType: 'action', targetValue: 'cli_b', createdBy: ADMIN });
   await service.activate({ id: active.id, reason: REASON, activatedBy: ADMIN });
+  // Its fleet receipt lands in the audit trail after the write: before any test counts rows.
+  await service.fleet.awaitReceipt();
 }, 60_000);
 afterAll(async () => {
   await h?.service.close();

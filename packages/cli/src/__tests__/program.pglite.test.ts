@@ -111,4 +111,34 @@ describe('runCli on the embedded database', () => {
     expect(run.code).toBe(ExitCode.USAGE);
     expect(run.stderr()).toContain('--expires-in must be a duration');
   });
+
+  it('refuses --timeout without --wait, naming it', async () => {
+    const run = await cli(['deactivate', id, '--reason', 'client_a is fine again', '--yes', '--timeout', '1s']);
+    expect(run.code).toBe(ExitCode.USAGE);
+    expect(run.stderr()).toContain('--timeout goes with --wait');
+  });
+
+  it('says no instance is registered when no service runs, and the receipt says so too', async () => {
+    const fleet = await cli(['fleet']);
+    expect(fleet.code).toBe(ExitCode.OK);
+    expect(fleet.stdout()).toContain('No service instance is registered');
+    const run = await cli(['deactivate', id, '--reason', 'client_a is fine again', '--yes', '--wait', '--json']);
+    expect(run.code).toBe(ExitCode.OK);
+    expect(JSON.parse(run.stdout()).receipt).toMatchObject({ expected: 0, applied: 0, complete: true });
+    const history = await cli(['history', id]);
+    expect(history.stdout()).toContain('Receipts (did every live instance apply it, and how fast):');
+    expect(history.stdout()).toMatch(/deactivate\s+\d+\s+0\/0/);
+  }, 30_000);
+
+  it('refuses a switch on the reserved drill action, and runs a drill that records time-to-halt', async () => {
+    const refused = await cli(['create', '--scope', 'action', '--target-value', '__rtv_drill__']);
+    expect(refused.code).toBe(ExitCode.USAGE);
+    expect(refused.stderr()).toContain('reserved for drills');
+    const drill = await cli(['drill', '--json']);
+    expect(drill.code).toBe(ExitCode.OK);
+    const result = JSON.parse(drill.stdout()) as { drillId: string; complete: boolean };
+    expect(result.complete).toBe(true);
+    const audit = await cli(['audit', '--type', 'KILL_SWITCH_DRILL', '--json']);
+    expect(audit.stdout()).toContain(result.drillId);
+  }, 30_000);
 });

@@ -8,6 +8,13 @@ import { formatDuration } from './time';
 
 export function receiptLines(receipt: FleetReceipt, verb: string, palette: Palette, now: number): string[] {
   const counts = `${receipt.applied}/${receipt.expected} instance${receipt.expected === 1 ? '' : 's'}`;
+  if (!receipt.registryAnswered) {
+    return [
+      palette.red(
+        `${verb}: not confirmed: the fleet registry (Redis) did not answer within ${formatDuration(receipt.waitedMs)}`,
+      ),
+    ];
+  }
   if (receipt.expected === 0) return [`${verb} on 0 instances: no service instance is registered (none running?)`];
   const timing = receipt.p99Ms === null ? '' : `, p99 ${receipt.p99Ms} ms, max ${receipt.maxMs} ms`;
   const head = `${verb} on ${counts}${timing}`;

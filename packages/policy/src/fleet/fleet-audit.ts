@@ -24,6 +24,7 @@ export function receiptMetadata(receipt: FleetReceipt): Record<string, unknown> 
     expected: receipt.expected,
     applied: receipt.applied,
     complete: receipt.complete,
+    registryAnswered: receipt.registryAnswered,
     p50Ms: receipt.p50Ms,
     p99Ms: receipt.p99Ms,
     maxMs: receipt.maxMs,

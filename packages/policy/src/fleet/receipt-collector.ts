@@ -48,7 +48,8 @@ function observe(
   for (const record of records) {
     if (record.databaseId !== null && record.databaseId !== databaseId) continue;
     const id = record.instanceId;
-    if (!seen.expected.has(id) && !isLive(record, now)) continue;
+    // Expected: live when the change committed (a silent one counts, and will be named), or live since.
+    if (!seen.expected.has(id) && !isLive(record, seen.committedAt) && !isLive(record, now)) continue;
     seen.expected.set(id, record);
     if (record.version >= seen.version && record.databaseId === databaseId && !seen.appliedAt.has(id)) {
       // An instance that went past the version reports its later apply time: an upper bound on this one.
@@ -69,10 +70,12 @@ export async function collectReceipt(options: CollectReceiptOptions): Promise<Fl
     startedAt,
     expected: new Map(),
     appliedAt: new Map(),
+    answered: false,
   };
   for (;;) {
     try {
       const records = await withDeadline(registry.list(), options.operationTimeoutMs, 'fleet registry read');
+      seen.answered = true;
       if (observe(seen, records, clock.now(), options.databaseId)) break;
     } catch {
       // A registry that does not answer leaves everyone unconfirmed: the receipt says so at the deadline.

@@ -38,8 +38,10 @@ export interface FleetReceipt {
   /** Live instances the change had to reach: live at any point of the collection. */
   expected: number;
   applied: number;
-  /** Every expected instance applied it. */
+  /** Every expected instance applied it (false when the registry never answered: nothing is known). */
   complete: boolean;
+  /** False when no read of the registry succeeded during the collection (Redis down). */
+  registryAnswered: boolean;
   /** Apply lags of the confirmed instances; null when none confirmed. */
   p50Ms: number | null;
   p99Ms: number | null;
@@ -61,6 +63,8 @@ export interface ReceiptObservations {
   expected: Map<string, InstanceRecord>;
   /** When each instance applied the version (or a later one), as first seen. */
   appliedAt: Map<string, number>;
+  /** At least one registry read succeeded. */
+  answered: boolean;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -93,7 +97,7 @@ export function buildReceipt(seen: ReceiptObservations, now: number): FleetRecei
     });
   }
   const lags = confirmed.map((c) => c.lagMs).sort((a, b) => a - b);
-  const complete = unconfirmed.length === 0;
+  const complete = unconfirmed.length === 0 && seen.answered;
   const maxMs = lags.length === 0 ? null : (lags[lags.length - 1] ?? null);
   // Lost first, then lagging: what the operator must look at.
   unconfirmed.sort((a, b) =>
@@ -105,6 +109,7 @@ export function buildReceipt(seen: ReceiptObservations, now: number): FleetRecei
     expected: seen.expected.size,
     applied: confirmed.length,
     complete,
+    registryAnswered: seen.answered,
     p50Ms: percentile(lags, 50),
     p99Ms: percentile(lags, 99),
     maxMs,
@@ -118,6 +123,7 @@ export function buildReceipt(seen: ReceiptObservations, now: number): FleetRecei
 /** "stopped on 40/40 instances, p99 42 ms" and the like: one line for operators and the demo. */
 export function describeReceipt(receipt: FleetReceipt, verb = 'applied'): string {
   const counts = `${verb} on ${receipt.applied}/${receipt.expected} instance${receipt.expected === 1 ? '' : 's'}`;
+  if (!receipt.registryAnswered) return `${counts}: the fleet registry did not answer`;
   if (receipt.expected === 0) return `${counts} (no instance registered)`;
   const timing = receipt.maxMs === null ? '' : `, p99 ${receipt.p99Ms} ms, max ${receipt.maxMs} ms`;
   if (receipt.complete) return `${counts}${timing}`;

@@ -14,7 +14,7 @@ import { withReceipts } from '../fleet/with-receipts';
 import { createHealthCheck } from '../health';
 import type { ChangeBus, InstanceRegistry, StateCache, SwitchStore } from '../ports';
 import { asStoreError } from '../store-errors';
-import { createSnapshotSync } from '../sync/snapshot-sync';
+import { type SnapshotSync, createSnapshotSync } from '../sync/snapshot-sync';
 import type { CheckStats, KillSwitchService } from '../types';
 import { createSwitchCommands } from '../write/switch-commands';
 import type { ServiceSettings } from './service-options';
@@ -49,9 +49,9 @@ export function buildKillSwitchService(ports: ServicePorts, settings: ServiceSet
     if (closed) throw new StateUnavailableError('The kill-switch service is closed; create a new one to act.');
   };
   // The commit time is taken before publishing, so the notice announcing it can carry it.
-  const publish = () => {
+  const publish: SnapshotSync['publish'] = (commit) => {
     fleet.commitTimes.committed(clock.now());
-    return sync.publish();
+    return sync.publish(commit);
   };
   const inner = createSwitchCommands({ ...settings, store, sync: { publish }, assertOpen });
   const commands = withReceipts(inner, fleet);

@@ -5,7 +5,7 @@
  */
 import { rootCauseMessage, withDeadline } from '@rtv/db';
 import { type Snapshot, fromPayload, toPayload } from '../check/snapshot';
-import type { CacheHead, StateCache } from '../ports';
+import type { CacheHead, Metrics, StateCache } from '../ports';
 
 /** The last answer of a store: whether it worked, and if not, its root cause. */
 export type StoreStatus = {
@@ -17,6 +17,7 @@ export type StoreStatus = {
 
 export interface CacheAccessOptions {
   cache: StateCache;
+  metrics: Metrics;
   operationTimeoutMs: number;
   /** Names the cache's namespace in messages (e.g. the Redis key prefix). */
   cacheNamespace: string;
@@ -73,6 +74,7 @@ export function createCacheAccess(options: CacheAccessOptions): CacheAccess {
       }
     },
     async read() {
+      options.metrics.increment('kill_switch_snapshot_reads_total', { store: 'redis' });
       try {
         return fromPayload(await call(cache.read(), 'Redis snapshot read'));
       } catch (error) {

@@ -3,9 +3,16 @@
  * them, and the other way round: a snapshot patched with a notice's changes
  * (a new index built from the current switches, nothing mutated, no I/O).
  */
+import type { KillSwitch } from '@rtv/db';
 import { type Snapshot, createSnapshot, fromSwitchPayload, toSwitchPayload } from '../check/snapshot';
 import type { ChangeNotice, SwitchChange } from '../ports';
 import type { SwitchSummary } from '../types';
+
+/** What one commit of this instance changed: the version it made and the switch rows as committed. */
+export interface CommittedChange {
+  version: number;
+  rows: readonly KillSwitch[];
+}
 
 /** What changed from `base` to `next`: switches added or altered, and those gone (`switch: null`). */
 export function diffSnapshots(base: Snapshot, next: Snapshot): SwitchChange[] {
@@ -29,7 +36,12 @@ export function applyNotice(current: Snapshot, notice: ChangeNotice): Snapshot |
   } catch {
     return undefined;
   }
+  return patchSnapshot(current, notice.version, changed);
+}
+
+/** A new snapshot at `version`: `current`'s switches with `changed` replacing (or, when null, removing) theirs. */
+function patchSnapshot(current: Snapshot, version: number, changed: Map<string, SwitchSummary | null>): Snapshot {
   const kept = current.index.switches.filter((s) => !changed.has(s.id));
   const added = [...changed.values()].filter((s): s is SwitchSummary => s !== null);
-  return createSnapshot(notice.version, [...kept, ...added], current.databaseId);
+  return createSnapshot(version, [...kept, ...added], current.databaseId);
 }

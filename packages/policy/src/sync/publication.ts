@@ -1,20 +1,27 @@
 /**
- * Telling the fleet after a commit, off the write's path: the full snapshot
- * into Redis (for cold instances) and a notice carrying the changes since
- * what this instance last had. Single flight with one trailing run, so a
- * burst of writes makes few publications; the write never waits on Redis.
+ * Telling the fleet after a commit, off the write's path: one notice per
+ * commit with its exact changes (or the changes since what this instance
+ * last had), then the full snapshot into Redis, paced (seed-pacer.ts), for
+ * cold instances and readers that missed a version. Single flight with one
+ * trailing run, so a burst of writes makes few publications; the write never
+ * waits on Redis.
  */
 import { withDeadline } from '@rtv/db';
 import type { Snapshot } from '../check/snapshot';
 import type { ChangeBus, ChangeNotice } from '../ports';
 import { MAX_NOTICE_CHANGES } from './change-notice';
-import { diffSnapshots } from './delta';
+import { type CommittedChange, diffSnapshots } from './delta';
+import { changesOf } from './delta-intake';
+import { createSeedPacer } from './seed-pacer';
 import type { SnapshotSlot } from './snapshot-slot';
 import type { SyncStep } from './sync-step';
 
 export interface Publication {
-  /** Publishes the current snapshot soon; `before` is what the fleet is assumed to hold (the delta's base). */
-  schedule(before: Snapshot | undefined): void;
+  /**
+   * Publishes soon: the commit's own delta when given (exact, whatever others committed around
+   * it), else the changes since `before`, what the fleet is assumed to hold; then the snapshot.
+   */
+  schedule(before: Snapshot | undefined, commit?: CommittedChange): void;
   /** Resolves once nothing is being published. */
   idle(): Promise<void>;
 }
@@ -27,12 +34,22 @@ export interface PublicationOptions {
   report: (error: unknown, during: string) => void;
 }
 
+/** A burst writes the whole snapshot to Redis at most this often; a lone change at once. */
+const SEED_MIN_INTERVAL_MS = 100;
+
 export function createPublication(options: PublicationOptions): Publication {
   const { slot, step, bus, report } = options;
   let base: Snapshot | undefined;
   let baseSet = false;
+  // The deltas of commits not yet published, and whether a change without one (a sweep) waits too.
+  let commitNotices: ChangeNotice[] = [];
+  let diffWanted = false;
   let inFlight: Promise<void> | undefined;
   let again = false;
+  const seeds = createSeedPacer(async () => {
+    const snapshot = slot.current;
+    if (snapshot) await step.seedCache(snapshot, 'if-newer');
+  }, SEED_MIN_INTERVAL_MS);
 
   function noticeFor(snapshot: Snapshot, from: Snapshot | undefined): ChangeNotice {
     const notice: ChangeNotice = { version: snapshot.version, databaseId: snapshot.databaseId };
@@ -41,18 +58,29 @@ export function createPublication(options: PublicationOptions): Publication {
     return changes.length <= MAX_NOTICE_CHANGES ? { ...notice, base: from.version, changes } : notice;
   }
 
-  async function publishOnce(): Promise<void> {
-    const snapshot = slot.current;
-    const from = base;
-    base = undefined;
-    baseSet = false;
-    if (!snapshot) return;
-    await step.seedCache(snapshot, 'if-newer');
+  async function send(notice: ChangeNotice): Promise<void> {
     try {
-      await withDeadline(bus.publish(noticeFor(snapshot, from)), options.operationTimeoutMs, 'change publish');
+      await withDeadline(bus.publish(notice), options.operationTimeoutMs, 'change publish');
     } catch (error) {
       report(error, 'publish');
     }
+  }
+
+  async function publishOnce(): Promise<void> {
+    const snapshot = slot.current;
+    const from = base;
+    const notices = commitNotices;
+    const diff = diffWanted;
+    base = undefined;
+    baseSet = false;
+    commitNotices = [];
+    diffWanted = false;
+    if (!snapshot) return;
+    if (diff) notices.push(noticeFor(snapshot, from));
+    // The notices first: readers at their base patch at once, and a reader's poll cannot see the
+    // new version in Redis before the notice that would spare it reading the whole snapshot.
+    await Promise.all(notices.map(send));
+    seeds.request();
   }
 
   function run(): Promise<void> {
@@ -68,7 +96,14 @@ export function createPublication(options: PublicationOptions): Publication {
   }
 
   return {
-    schedule(before) {
+    schedule(before, commit) {
+      const databaseId = before?.databaseId ?? slot.current?.databaseId;
+      const changes = commit && changesOf(commit);
+      if (commit && changes && databaseId && changes.length <= MAX_NOTICE_CHANGES) {
+        commitNotices.push({ version: commit.version, databaseId, base: commit.version - 1, changes });
+      } else {
+        diffWanted = true;
+      }
       // The oldest state not yet published is what the others still hold.
       if (!baseSet) {
         base = before;
@@ -79,6 +114,7 @@ export function createPublication(options: PublicationOptions): Publication {
     },
     async idle() {
       while (inFlight) await inFlight;
+      await seeds.flush();
     },
   };
 }

@@ -9,13 +9,15 @@ import { backoffDelay, withDeadline } from '@rtv/db';
 import type { Snapshot } from '../check/snapshot';
 import { startTimer } from '../clock';
 import type { ChangeBus, ChangeNotice, Clock, Metrics, StateCache, Subscription } from '../ports';
-import { applyNotice } from './delta';
+import type { CommittedChange } from './delta';
+import { createDeltaIntake } from './delta-intake';
 import { createPublication } from './publication';
 import { createSnapshotSlot } from './snapshot-slot';
 import { createStaleness } from './staleness';
 import { type SnapshotSource, type StoreStatus, createSyncStep } from './sync-step';
 
 export type { SnapshotSource } from './sync-step';
+export type { CommittedChange } from './delta';
 
 export interface SnapshotSyncOptions {
   source: SnapshotSource;
@@ -52,11 +54,13 @@ export interface SnapshotSync {
   /** Reloads from the stores now (single-flight). */
   refresh(): Promise<void>;
   /**
-   * After a commit: load the new state from PostgreSQL and swap it in now;
-   * Redis (the snapshot and a notice with the changes) follows in the
+   * After a commit: this instance holds the new state when it returns, patched
+   * with the commit's own rows when the commit made the version right after
+   * ours, else loaded from PostgreSQL (one load shared by concurrent writers).
+   * Redis (a notice with the changes, then the snapshot) follows in the
    * background, so a stalled Redis never holds the write.
    */
-  publish(): Promise<void>;
+  publish(commit?: CommittedChange): Promise<void>;
   /** Replaces the snapshot from PostgreSQL even at the same version (an operator's cache invalidation). */
   reload(): Promise<void>;
   stop(): Promise<void>;
@@ -68,6 +72,29 @@ function pollDelay(consecutiveFailures: number, pollIntervalMs: number): number 
   return backoffDelay(consecutiveFailures, { initialMs: pollIntervalMs * 2, maxMs: pollIntervalMs * 8 });
 }
 
+/** Well above a notice's delivery time on a healthy Redis, well below the poll interval. */
+const NOTICE_GRACE_MS = 50;
+
+/**
+ * Single flight for loads from PostgreSQL: a caller joins the load that has
+ * not started yet (all who ask before it starts share it), never one already
+ * under way, which may have read the state before the caller's commit.
+ */
+function createSharedSourceLoad(load: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+  return () => {
+    if (queued) return queued;
+    const next = running.then(() => {
+      queued = undefined;
+      return load();
+    });
+    queued = next;
+    running = next.catch(() => {});
+    return next;
+  };
+}
+
 export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
   const { bus, clock, metrics } = options;
   const slot = createSnapshotSlot(metrics, options.onApplied);
@@ -76,7 +103,15 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     metrics.increment('kill_switch_sync_errors_total', { during });
     options.logger.warn({ ...errorFields(error), during }, `kill-switch sync: ${during} failed`);
   };
-  const step = createSyncStep({ ...options, cache: options.cache, slot, staleness, report });
+  const step = createSyncStep({
+    ...options,
+    cache: options.cache,
+    slot,
+    staleness,
+    report,
+    // Once notices arrive, a poll that sees a newer version gives its notice a moment.
+    noticeGraceMs: () => (intake.noticesArrive ? NOTICE_GRACE_MS : 0),
+  });
   const publication = createPublication({ ...options, slot, step, bus, report });
   let stopped = false;
   let inFlight: Promise<void> | undefined;
@@ -113,24 +148,18 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     return inFlight;
   }
 
-  /**
-   * A notice for the version after ours carries the changes: patch the index
-   * with them, no I/O. Otherwise read the named snapshot straight from Redis
-   * (one round trip), and anything short of it falls back to a full sync.
-   */
-  async function takeNotice(notice: ChangeNotice): Promise<void> {
-    const current = slot.current;
-    // Cold: the first load is under way. Foreign: another database's change, not ours.
-    if (!current || notice.databaseId !== current.databaseId || notice.version <= current.version) return;
-    const patched = applyNotice(current, notice);
-    if (patched) {
-      slot.swap(patched);
-      return;
-    }
-    const full = await step.readCacheAtLeast(notice.version, current.databaseId);
-    if (full) slot.swap(full);
-    else await refresh();
+  const loadFromSource = createSharedSourceLoad(async () => {
+    slot.swap(await step.loadFromSource());
+    staleness.confirm();
+  });
+
+  /** This instance holds at least `version` (or, without one, whatever PostgreSQL has now). */
+  async function holdAtLeast(version: number | undefined): Promise<void> {
+    if (version !== undefined && (slot.current?.version ?? -1) >= version) return;
+    await loadFromSource();
   }
+
+  const intake = createDeltaIntake({ slot, step, holdAtLeast, graceMs: NOTICE_GRACE_MS, metrics, report });
 
   function schedulePoll(): void {
     if (stopped) return;
@@ -153,7 +182,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     ready: slot.ready,
     async start() {
       staleness.start();
-      subscription = bus.subscribe((notice) => void takeNotice(notice));
+      subscription = bus.subscribe((notice) => void intake.takeNotice(notice).catch((e) => report(e, 'notice')));
       try {
         // Listening before the first load, so no notice falls between the two; bounded, as Redis may be down.
         await withDeadline(subscription.ready, options.operationTimeoutMs, 'change bus subscribe');
@@ -165,11 +194,13 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
       schedulePoll();
     },
     refresh,
-    async publish() {
+    async publish(commit) {
       const before = slot.current;
-      slot.swap(await step.loadFromSource());
+      if (commit) await intake.takeCommit(commit);
+      else await holdAtLeast(undefined);
+      // PostgreSQL just answered with this version: the state is confirmed as of now.
       staleness.confirm();
-      publication.schedule(before);
+      publication.schedule(before, commit);
     },
     async reload() {
       const snapshot = await step.loadFromSource();
@@ -180,6 +211,7 @@ export function createSnapshotSync(options: SnapshotSyncOptions): SnapshotSync {
     async stop() {
       stopped = true;
       cancelPoll?.();
+      intake.stop();
       staleness.stop();
       await subscription?.close().catch(() => {});
       await inFlight;

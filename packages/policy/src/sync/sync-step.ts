@@ -8,7 +8,7 @@
  */
 import { rootCauseMessage, withDeadline } from '@rtv/db';
 import { type Snapshot, createSnapshot, toSummary } from '../check/snapshot';
-import type { CacheHead, Clock, StateCache, SwitchStore } from '../ports';
+import type { CacheHead, Clock, Metrics, StateCache, SwitchStore } from '../ports';
 import { type CacheAccess, type StoreStatus, createCacheAccess } from './cache-access';
 import type { SnapshotSlot } from './snapshot-slot';
 import type { Staleness } from './staleness';
@@ -24,12 +24,21 @@ export interface SyncStepOptions {
   slot: SnapshotSlot;
   staleness: Staleness;
   clock: Clock;
+  /** Counts whole-snapshot reads (`kill_switch_snapshot_reads_total{store}`): what deltas spare. */
+  metrics: Metrics;
   sourcePollIntervalMs: number;
   operationTimeoutMs: number;
   /** Names the cache's namespace in messages (e.g. the Redis key prefix). */
   cacheNamespace: string;
+  /**
+   * How long a poll that finds a newer version in the cache first waits for its notice (which
+   * carries just the changes) before reading the whole snapshot; 0 when notices do not arrive.
+   */
+  noticeGraceMs: () => number;
   report: (error: unknown, during: string) => void;
 }
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
 export interface SyncStep {
   readonly postgres: StoreStatus;
@@ -56,6 +65,7 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
   const seedCache = async (snapshot: Snapshot, mode: 'if-newer' | 'replace') => cache?.seed(snapshot, mode);
 
   async function loadFromSource(): Promise<Snapshot> {
+    options.metrics.increment('kill_switch_snapshot_reads_total', { store: 'postgres' });
     const { version, active, databaseId } = await call(source.loadActive(), 'PostgreSQL snapshot load');
     markPostgres();
     return createSnapshot(version, active.map(toSummary), databaseId);
@@ -82,7 +92,9 @@ export function createSyncStep(options: SyncStepOptions): SyncStep {
 
   /** A warm instance whose cache is this database's: take a newer version, and ask PostgreSQL when due. */
   async function syncFromCache(access: CacheAccess, head: CacheHead, current: Snapshot): Promise<void> {
-    if (head.version > current.version) {
+    const grace = head.version > current.version ? options.noticeGraceMs() : 0;
+    if (grace > 0) await pause(grace);
+    if (head.version > (slot.current?.version ?? current.version)) {
       const cached = await access.read();
       if (cached && cached.databaseId === current.databaseId) {
         slot.swap(cached);

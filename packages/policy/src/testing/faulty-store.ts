@@ -3,7 +3,7 @@
  * call fails as a dead server's would), the next writes failing, or this
  * instance not yet seeing changes that were committed.
  */
-import type { ActiveState, SwitchStore } from '../ports';
+import type { ActiveState, StoreWriteResult, SwitchStore } from '../ports';
 
 export interface StoreFaults {
   /** Every store call fails with a connection error, as with a dead PostgreSQL. */
@@ -43,11 +43,15 @@ export function withStoreFaults(store: SwitchStore): { store: SwitchStore; fault
     return run();
   };
 
+  // While held, a write does not tell its version: this instance must not patch its own commit in.
+  const unheld = (result: StoreWriteResult): StoreWriteResult => (held ? { ...result, version: undefined } : result);
+
   const wrapped: SwitchStore = {
     create: async (input, options) => guarded('create', () => store.create(input, options)),
-    activate: async (input, options) => guarded('activate', () => store.activate(input, options)),
-    activateMany: async (inputs, options) => guarded('activateMany', () => store.activateMany(inputs, options)),
-    deactivate: async (input, options) => guarded('deactivate', () => store.deactivate(input, options)),
+    activate: async (input, options) => unheld(await guarded('activate', () => store.activate(input, options))),
+    activateMany: async (inputs, options) =>
+      (await guarded('activateMany', () => store.activateMany(inputs, options))).map(unheld),
+    deactivate: async (input, options) => unheld(await guarded('deactivate', () => store.deactivate(input, options))),
     expireDue: async (options) => guarded('expireDue', () => store.expireDue(options)),
     get: async (id) => guarded('get', () => store.get(id)),
     findByTarget: async (target) => guarded('findByTarget', () => store.findByTarget(target)),

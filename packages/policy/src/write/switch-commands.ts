@@ -7,7 +7,7 @@ import type { Logger } from '@rtv/audit';
 import { errorFields } from '@rtv/audit';
 import { withDeadline } from '@rtv/db';
 import { NotFoundError, ValidationError, isConflictError, isNotFoundError } from '../errors';
-import type { Authorizer, Clock, Metrics, SwitchStore, WriteOptions } from '../ports';
+import type { Authorizer, Clock, Metrics, StoreWriteResult, SwitchStore, WriteOptions } from '../ports';
 import { asStoreError } from '../store-errors';
 import type { SnapshotSync } from '../sync/snapshot-sync';
 import type { ActivateInput, CreateSwitchInput, KillSwitchService } from '../types';
@@ -61,10 +61,15 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
 
   const { guarded, authorized } = createWriteBudget(options.writeTimeoutMs, options.assertOpen);
 
-  /** After a commit: this instance sees the change now; a failed publication only delays the others. */
-  async function publishCommitted(): Promise<void> {
+  /**
+   * After a commit: this instance sees the change now (patched with the committed rows when the
+   * store said which version they made); a failed publication only delays the others.
+   */
+  async function publishCommitted(results: readonly StoreWriteResult[] = []): Promise<void> {
+    const version = results.find((r) => r.version !== undefined)?.version;
+    const rows = results.filter((r) => r.changed).map((r) => r.row);
     try {
-      await sync.publish();
+      await sync.publish(version === undefined ? undefined : { version, rows });
     } catch (error) {
       logger.warn(
         { ...errorFields(error), during: 'publish' },
@@ -130,7 +135,7 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
         if (result.changed) {
           const metric = result.updated ? 'kill_switch_holds_updated_total' : 'kill_switch_activations_total';
           metrics.increment(metric, { scope: result.row.scope });
-          await publishCommitted();
+          await publishCommitted([result]);
         }
         return { switch: result.row, changed: result.changed };
       });
@@ -154,7 +159,7 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
           const metric = result.updated ? 'kill_switch_holds_updated_total' : 'kill_switch_activations_total';
           metrics.increment(metric, { scope: result.row.scope });
         }
-        if (changed.length > 0) await publishCommitted();
+        if (changed.length > 0) await publishCommitted(changed);
         return results.map((r) => ({ switch: r.row, changed: r.changed }));
       });
     },
@@ -168,7 +173,7 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
         const result = await store.deactivate(parsed, left());
         if (result.changed) {
           metrics.increment('kill_switch_deactivations_total', { scope: result.row.scope });
-          await publishCommitted();
+          await publishCommitted([result]);
         }
         return { switch: result.row, changed: result.changed };
       });

@@ -109,8 +109,9 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
 
     async activate(input) {
       const result = activateOne(input, new Date(clock.now()));
-      if (result.changed) version += 1;
-      return result;
+      if (!result.changed) return result;
+      version += 1;
+      return { ...result, version };
     },
 
     async activateMany(inputs) {
@@ -118,8 +119,9 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
       for (const input of inputs) existing(input.id);
       const now = new Date(clock.now());
       const results = inputs.map((input) => activateOne(input, now));
-      if (results.some((r) => r.changed)) version += 1;
-      return results;
+      if (!results.some((r) => r.changed)) return results;
+      version += 1;
+      return results.map((result) => (result.changed ? { ...result, version } : result));
     },
 
     async deactivate(input) {
@@ -128,7 +130,7 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
       if (!before.isActive) return { row: copy(before), changed: false };
       const row = { ...before, ...deactivatedFields(now) };
       commit(row, deactivatedRecord(before, input, now), true);
-      return { row: copy(row), changed: true };
+      return { row: copy(row), changed: true, version };
     },
 
     async expireDue() {

@@ -106,14 +106,9 @@ export function createPostgresTransitions(
           const now = new Date(clock.now());
           if (!existing.isActive) return { row: existing, changed: false };
           const row = await updateSwitch(tx, input.id, deactivatedFields(now));
-          await recordTransitions(
-            tx,
-            audit,
-            attempt,
-            [{ row, transition: deactivatedRecord(existing, input, now) }],
-            now,
-          );
-          return { row, changed: true };
+          const transitions = [{ row, transition: deactivatedRecord(existing, input, now) }];
+          const version = await recordTransitions(tx, audit, attempt, transitions, now);
+          return { row, changed: true, version };
         },
         options,
       );

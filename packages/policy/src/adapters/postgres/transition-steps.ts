@@ -21,7 +21,9 @@ import type { WriteAttempt } from './write-transaction';
 /**
  * History rows, then, as the LAST statement before COMMIT, the audit records with the version
  * bump: the chain head and the version row are locked for one statement, never across round
- * trips. The first audit id marks the transaction, so a lost COMMIT can be settled.
+ * trips. The first audit id marks the transaction, so a lost COMMIT can be settled. Returns the
+ * state version the bump made (undefined without a bump), so the writer can patch its own
+ * snapshot instead of reloading the whole active set.
  */
 export async function recordTransitions(
   tx: Transaction,
@@ -29,8 +31,8 @@ export async function recordTransitions(
   attempt: WriteAttempt,
   transitions: readonly { row: KillSwitch; transition: TransitionRecord }[],
   bump: Date | null,
-): Promise<void> {
-  if (transitions.length === 0) return;
+): Promise<number | undefined> {
+  if (transitions.length === 0) return undefined;
   await tx
     .insert(killSwitchHistory)
     .values(transitions.map(({ row, transition }) => historyValues(`ksh_${nanoid()}`, row, transition)));
@@ -39,7 +41,11 @@ export async function recordTransitions(
   const events = transitions.map(({ row, transition }) => auditEventOf(row, transition));
   const bumpVersion = sql`state_bumped AS (
     UPDATE kill_switch_state SET version = version + 1, updated_at = ${bump?.toISOString() ?? null}::timestamptz WHERE id = 1 RETURNING version)`;
-  await audit.emitMany(events, { tx, ids, ...(bump ? { with: bumpVersion } : {}) });
+  const { returned } = await audit.emitMany(
+    events,
+    bump ? { tx, ids, with: bumpVersion, returning: sql`SELECT version FROM state_bumped` } : { tx, ids },
+  );
+  return returned === undefined || returned === null ? undefined : Number(returned);
 }
 
 /**
@@ -77,8 +83,8 @@ export async function activateRows(
   }
   if (transitions.length === 0) return results;
   await writeRows(tx, [...new Map(transitions.map(({ row }) => [row.id, row])).values()]);
-  await recordTransitions(tx, audit, attempt, transitions, now);
-  return results;
+  const version = await recordTransitions(tx, audit, attempt, transitions, now);
+  return results.map((result) => (result.changed ? { ...result, version } : result));
 }
 
 /** The changed rows' activation fields, in one statement whatever their number. */

@@ -8,6 +8,7 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import { createMemorySwitchStore } from '../../adapters/memory/memory-switch-store';
 import { isValidationError } from '../../errors';
 import { createKillSwitchService } from '../../service/create-service';
+import { createKillSwitchTestKit } from '../../testing/kill-switch-test-kit';
 import type { KillSwitchService } from '../../types';
 import { runDrill } from '../drill';
 import { DRILL_ACTION } from '../drill-action';
@@ -109,4 +110,23 @@ describe('drills', () => {
 
 it('reports the library version of package.json', () => {
   expect(LIBRARY_VERSION).toBe(packageJson.version);
+});
+
+describe('a stale instance', () => {
+  it('reports itself stale in the registry before anyone must find it lost', async () => {
+    const kit = createKillSwitchTestKit({ maxStalenessMs: 10_000, fleet: { heartbeatIntervalMs: 1000 } });
+    try {
+      await kit.service.ready();
+      await kit.clock.flush();
+      expect((await kit.service.fleet.instances()).map((i) => i.health)).toEqual(['ok']);
+      await kit.faults.makeStale();
+      kit.clock.advance(1000);
+      await kit.clock.flush();
+      const [record] = await kit.service.fleet.instances();
+      expect(record).toMatchObject({ health: 'stale', state: 'current' });
+      expect(record?.snapshotAgeMs).toBeGreaterThan(10_000);
+    } finally {
+      await kit.close();
+    }
+  });
 });

@@ -34,7 +34,10 @@ describe('buildReceipt', () => {
       ['a', 1010],
       ['b', 1042],
     ]);
-    const receipt = buildReceipt({ version: 5, committedAt: 1000, startedAt: 1001, expected, appliedAt }, 1500);
+    const receipt = buildReceipt(
+      { version: 5, committedAt: 1000, startedAt: 1001, expected, appliedAt, answered: true },
+      1500,
+    );
     expect(receipt).toMatchObject({ expected: 4, applied: 2, complete: false, maxMs: 42, timeToHaltMs: null });
     expect(receipt.unconfirmed.map((u) => [u.instanceId, u.state])).toEqual([
       ['d', 'lost'],
@@ -48,11 +51,20 @@ describe('buildReceipt', () => {
   it('is complete with a time-to-halt when every expected instance applied', () => {
     const expected = new Map([['a', record('a')]]);
     const receipt = buildReceipt(
-      { version: 5, committedAt: 1000, startedAt: 1000, expected, appliedAt: new Map([['a', 1012]]) },
+      { version: 5, committedAt: 1000, startedAt: 1000, expected, appliedAt: new Map([['a', 1012]]), answered: true },
       1020,
     );
     expect(receipt).toMatchObject({ complete: true, applied: 1, expected: 1, timeToHaltMs: 12, p50Ms: 12 });
     expect(describeReceipt(receipt, 'stopped')).toBe('stopped on 1/1 instance, p99 12 ms, max 12 ms');
+  });
+
+  it('is not complete when the registry never answered, even with nobody expected', () => {
+    const receipt = buildReceipt(
+      { version: 5, committedAt: 1000, startedAt: 1000, expected: new Map(), appliedAt: new Map(), answered: false },
+      1020,
+    );
+    expect(receipt).toMatchObject({ complete: false, registryAnswered: false, expected: 0 });
+    expect(describeReceipt(receipt)).toMatch(/registry did not answer/);
   });
 });
 
