@@ -120,6 +120,12 @@ async function start(): Promise<void> {
   await show();
 }
 
+// The skip link focuses the content without touching the hash (the hash names the view).
+document.querySelector('.skip')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+});
+
 // A trusted proxy may already identify the user: try without a token first.
 start().catch((error) => {
   if (session.token && error instanceof ApiError && error.status === 401) session.set(null);

@@ -88,6 +88,11 @@ describe('the operator console in a real browser', () => {
     await expect(page.locator('.who').textContent()).resolves.toContain('user:alice (admin)');
     await browser.shot('02-now');
     await expectAccessible('now');
+    // Keyboard: the skip link moves focus to the content and stays on the view.
+    await page.locator('.skip').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#main:focus').waitFor();
+    await page.getByRole('heading', { name: 'Now', level: 1 }).waitFor();
   }, 60_000);
 
   it('stops a platform and shows its receipt reaching 2/2', async () => {
