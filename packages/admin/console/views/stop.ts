@@ -8,6 +8,7 @@ import { type AppContext, type View, errorText } from '../app-context';
 import { field, h, options, replaceChildren } from '../dom';
 import type { AuditEvent } from '../live';
 import { describeBlocked, receiptLine, targetLabel } from '../words';
+import { newSwitchForm } from './new-switch';
 
 const STOP_CODES = ['incident', 'outage', 'abuse', 'security', 'compliance', 'drill', 'other'];
 
@@ -132,6 +133,10 @@ export const stopView: View = {
           watching?.line,
           field('Search switches and targets', search),
           list,
+          newSwitchForm(ctx, (created) => {
+            search.value = created;
+            void reload();
+          }),
         );
         draw();
       } catch (error) {

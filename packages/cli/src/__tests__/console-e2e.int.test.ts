@@ -24,19 +24,12 @@ const switches = { tiktok: '', everything: '' };
 
 beforeAll(async () => {
   stack = await startConsoleStack();
-  const tiktok = await stack.service.create({
-    scope: 'platform',
-    targetType: 'platform',
-    targetValue: 'tiktok',
-    createdBy: 'user:setup',
-  });
   const everything = await stack.service.create({
     scope: 'global',
     targetType: 'all',
     targetValue: '*',
     createdBy: 'user:setup',
   });
-  switches.tiktok = tiktok.id;
   switches.everything = everything.id;
   browser = await launchBrowser(RESULTS);
   page = browser.page;
@@ -95,7 +88,17 @@ describe('the operator console in a real browser', () => {
     await page.getByRole('heading', { name: 'Now', level: 1 }).waitFor();
   }, 60_000);
 
-  it('stops a platform and shows its receipt reaching 2/2', async () => {
+  it('creates a switch for a platform, stops it and shows its receipt reaching 2/2', async () => {
+    await page.getByRole('link', { name: 'Stop' }).click();
+    await page.getByText('No switch for this target? Create one').click();
+    await page.getByLabel('Blast radius (scope)').selectOption('platform');
+    await page.getByLabel('Target type').selectOption('platform');
+    await page.getByLabel('Target', { exact: true }).fill('tiktok');
+    await page.getByRole('button', { name: 'Create switch' }).click();
+    await page.locator('.message.ok', { hasText: 'Created platform:tiktok (not active)' }).waitFor();
+    const created = (await stack.service.list()).find((sw) => sw.targetValue === 'tiktok');
+    expect(created).toMatchObject({ scope: 'platform', isActive: false });
+    switches.tiktok = created?.id ?? '';
     await stopInConsole(
       'tiktok',
       'platform:tiktok',
