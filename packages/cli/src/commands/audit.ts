@@ -3,7 +3,7 @@
  * re-checks the whole hash chain and says where it broke, exiting 9 then so
  * a scheduled job can alert on tampering.
  */
-import { createPublicKey } from 'node:crypto';
+import { type KeyObject, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type AuditRecord, queryAudit, readCheckpointFile, verifyAuditChain } from '@rtv/audit';
 import type { Command } from 'commander';
@@ -27,13 +27,28 @@ interface AuditOptions {
   json?: boolean;
 }
 
-/** The checkpoints and key `--verify` compares against, when both are given. */
+/** The checkpoints and key `--verify` compares against, when both are given; unreadable files are usage errors. */
 async function checkpointsOption(options: AuditOptions) {
   if (!options.checkpoints) return undefined;
   if (!options.publicKey) throw new UsageError('--checkpoints needs --public-key <file.pem>', '--public-key');
-  const publicKey = createPublicKey(readFileSync(options.publicKey, 'utf8'));
-  return { list: await readCheckpointFile(options.checkpoints), publicKey };
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey(readFileSync(options.publicKey, 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `--public-key: cannot read a public key from ${options.publicKey} (${describe(error)})`,
+      '--public-key',
+    );
+  }
+  try {
+    return { list: await readCheckpointFile(options.checkpoints), publicKey };
+  } catch (error) {
+    throw new UsageError(`--checkpoints: cannot read ${options.checkpoints} (${describe(error)})`, '--checkpoints');
+  }
 }
+
+const describe = (error: unknown): string =>
+  (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
 
 /** The one detail worth a column: the reason (or notes, or title) when there is one, else the metadata compactly. */
 function detail(record: AuditRecord): string {
