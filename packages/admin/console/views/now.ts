@@ -53,7 +53,7 @@ function instanceTile(i: Json): HTMLElement {
   const lag = i.lagMs === null ? '—' : `${i.lagMs} ms`;
   return h(
     'li',
-    { class: `tile ${i.state}`, 'data-instance': i.instanceId },
+    { class: `tile ${i.state} health-${i.health}`, 'data-instance': i.instanceId },
     h('strong', null, `${i.serviceName} · ${i.state}`),
     h('span', null, `v${i.version} · lag ${lag}`),
     h('span', null, `snapshot ${formatDuration(i.snapshotAgeMs)} old · seen ${formatDuration(i.heartbeatAgeMs)} ago`),
@@ -61,25 +61,55 @@ function instanceTile(i: Json): HTMLElement {
   );
 }
 
+/** Lost, then behind, then unhealthy (stale or degraded) instances first: what the operator must look at. */
+const urgency = (i: Json): number => (i.state === 'lost' ? 0 : i.state === 'behind' ? 1 : i.health !== 'ok' ? 2 : 3);
+
 function fleetSection(fleet: Json): HTMLElement {
   const { current, behind, lost } = fleet.summary;
+  const instances = [...fleet.instances].sort((a: Json, b: Json) => urgency(a) - urgency(b));
+  const unhealthy = instances.filter((i: Json) => i.state !== 'lost' && i.health !== 'ok').length;
   return h(
     'section',
     { 'aria-labelledby': 'fleet-title' },
     h('h2', { id: 'fleet-title' }, `Fleet: ${fleet.instances.length} instances`),
-    h('p', { class: behind + lost > 0 ? 'warn' : 'calm' }, `${current} current, ${behind} behind, ${lost} lost`),
-    h('ul', { class: 'tiles' }, ...fleet.instances.map(instanceTile)),
+    h(
+      'p',
+      { class: behind + lost + unhealthy > 0 ? 'warn' : 'calm' },
+      `${current} current, ${behind} behind, ${lost} lost, ${unhealthy} unhealthy`,
+    ),
+    h('ul', { class: 'tiles' }, ...instances.map(instanceTile)),
+  );
+}
+
+/** The admin server's own view of the state: when it is not ok, what this page shows may be stale. */
+function healthNote(health: Json): HTMLElement | null {
+  if (health.status === 'ok') return null;
+  const parts = Object.entries(health.components ?? {}).map(([name, status]) => `${name} ${status}`);
+  return h(
+    'p',
+    { class: 'banner', role: 'alert', id: 'state-health' },
+    `The server's state is ${health.status}${parts.length ? ` (${parts.join(', ')})` : ''}: what you see may be stale.`,
   );
 }
 
 async function load(root: HTMLElement, ctx: AppContext): Promise<void> {
   try {
-    const [{ switches }, fleet] = await Promise.all([api('GET', '/switches?activeOnly=true'), api('GET', '/fleet')]);
+    const [{ switches }, fleet, health] = await Promise.all([
+      api('GET', '/switches?activeOnly=true'),
+      api('GET', '/fleet'),
+      api('GET', '/health').catch((error) => ({ status: 'failed', components: { server: errorText(error) } })),
+    ]);
     const receipts = new Map<string, Json>();
     await Promise.all(
       switches.map(async (sw: Json) => receipts.set(sw.id, (await api('GET', `/switches/${sw.id}/receipt`)).receipt)),
     );
-    replaceChildren(root, h('h1', null, 'Now'), activeSection(switches, receipts), fleetSection(fleet));
+    replaceChildren(
+      root,
+      h('h1', null, 'Now'),
+      healthNote(health),
+      activeSection(switches, receipts),
+      fleetSection(fleet),
+    );
   } catch (error) {
     ctx.say(`Could not load: ${errorText(error)}`, 'error');
   }
