@@ -8,7 +8,8 @@ import { type AppContext, type View, errorText } from '../app-context';
 import { field, h, replaceChildren } from '../dom';
 import { clock } from '../words';
 
-const PAGE = 25;
+// Ten records fit a phone screen; older pages are one tap away.
+const PAGE = 10;
 const FILTERS = ['type', 'actor', 'target', 'clientId'] as const;
 
 /** Filters and the cursors of the pages already seen (to go back), kept while the tab lives. */

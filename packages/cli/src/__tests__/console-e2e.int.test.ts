@@ -152,6 +152,15 @@ describe('the operator console in a real browser', () => {
     expect(trail.some((r) => r.includes('KILL_SWITCH_RELEASE_REQUESTED') && r.includes('user:alice'))).toBe(true);
     expect(trail.some((r) => r.includes('ADMIN_ACCESS_DENIED') && r.includes('user:alice'))).toBe(true);
     expect(trail.some((r) => r.includes('KILL_SWITCH_RELEASE_APPROVED') && r.includes('user:bob'))).toBe(true);
+    // Paging: the trail is longer than a page; Older and Newer move by cursor.
+    const firstSeq = Number(await rows.first().locator('td').first().textContent());
+    await page.getByRole('button', { name: 'Older' }).click();
+    await page.getByText('Page 2').waitFor();
+    await expect
+      .poll(async () => Number(await rows.first().locator('td').first().textContent()))
+      .toBeLessThan(firstSeq);
+    await page.getByRole('button', { name: 'Newer' }).click();
+    await page.getByText('Page 1').waitFor();
     await page.getByLabel('Actor').fill('user:bob');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(async () => (await rows.allTextContents()).every((r) => r.includes('user:bob'))).toBe(true);
