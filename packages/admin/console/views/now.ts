@@ -83,7 +83,7 @@ function fleetSection(fleet: Json): HTMLElement {
 
 /** The admin server's own view of the state: when it is not ok, what this page shows may be stale. */
 function healthNote(health: Json): HTMLElement | null {
-  if (health.status === 'ok') return null;
+  if (health.status === 'operational') return null;
   const parts = Object.entries(health.components ?? {}).map(([name, status]) => `${name} ${status}`);
   return h(
     'p',

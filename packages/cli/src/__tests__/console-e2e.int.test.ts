@@ -79,6 +79,8 @@ describe('the operator console in a real browser', () => {
     await page.locator('#fleet-title', { hasText: 'Fleet: 2 instances' }).waitFor();
     await expect(page.locator('.tile.current').count()).resolves.toBe(2);
     await expect(page.locator('.who').textContent()).resolves.toContain('user:alice (admin)');
+    // The server's state is operational: no stale-state warning.
+    await expect(page.locator('#state-health').count()).resolves.toBe(0);
     await browser.shot('02-now');
     await expectAccessible('now');
     // Keyboard: the skip link moves focus to the content and stays on the view.
