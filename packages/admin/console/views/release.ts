@@ -40,7 +40,7 @@ function reasonDialog(ctx: AppContext, sw: Json, kind: 'release' | 'bypass', aft
       'div',
       { class: 'actions' },
       h('button', { type: 'submit', id: `${kind}-confirm` }, verb),
-      h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, 'Cancel'),
     ),
   );
   form.addEventListener('submit', async (event) => {

@@ -36,7 +36,7 @@ function confirmDialog(ctx: AppContext, sw: Json, done: () => void): HTMLDialogE
       'div',
       { class: 'actions' },
       h('button', { type: 'submit', class: 'danger', id: 'stop-confirm' }, `Stop ${targetLabel(sw)}`),
-      h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, 'Cancel'),
     ),
   );
   form.addEventListener('submit', async (event) => {
