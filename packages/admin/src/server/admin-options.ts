@@ -52,6 +52,8 @@ export interface AdminServerOptions {
   checkpointIntervalMs?: number;
   /** How often expired bypasses re-engage their switch and lapsed requests expire, in ms; 0 disables. @default 5000 */
   sweepIntervalMs?: number;
+  /** Serve the operator console at `/` (createAdminServer only). @default true when its assets are built */
+  console?: boolean;
   /** Largest request body in bytes. @default 65536 */
   bodyLimit?: number;
 }

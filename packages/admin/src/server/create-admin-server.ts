@@ -1,9 +1,11 @@
 /**
  * A ready Fastify app serving the admin API under `/api/v1` and its OpenAPI
- * document at `/openapi.json` (generated from the routes' schemas).
+ * document at `/openapi.json` (generated from the routes' schemas), and the
+ * operator console at `/` when its assets are built.
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerConsole } from '../console/console-routes';
 import { type AdminPluginOptions, adminPlugin } from './admin-plugin';
 
 export const API_PREFIX = '/api/v1';
@@ -11,6 +13,8 @@ export const API_PREFIX = '/api/v1';
 export async function createAdminServer(options: AdminPluginOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
+    // Live streams (GET /api/v1/events) never go idle: closing the server cuts every connection.
+    forceCloseConnections: true,
     bodyLimit: options.bodyLimit ?? 65_536,
     // Extra fields are refused, not silently dropped: a body cannot smuggle an actor.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -31,6 +35,8 @@ export async function createAdminServer(options: AdminPluginOptions): Promise<Fa
       .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The console uses only the API above, signed in like any client.
+  if (options.console !== false) registerConsole(app);
   await app.ready();
   return app;
 }

@@ -1,6 +1,6 @@
 /**
- * `rtv-ks serve`: the admin server (API under /api/v1, OpenAPI at
- * /openapi.json) on DATABASE_URL and REDIS_URL, until SIGINT or SIGTERM.
+ * `rtv-ks serve`: the admin server (the operator console at /, the API under
+ * /api/v1, OpenAPI at /openapi.json) on DATABASE_URL and REDIS_URL, until SIGINT or SIGTERM.
  * With a checkpoint key it seals the audit chain head at each release and
  * periodically, into a file or webhook outside the database.
  */
@@ -87,6 +87,8 @@ export function registerServe(program: Command, ctx: CommandContext): void {
           audit: connection.audit,
           ...(connection.redis ? { redis: connection.redis } : {}),
           keyPrefix: ctx.io.env.RTV_KEY_PREFIX?.trim() || undefined,
+          // The admin server changes the fleet, it is not part of it: receipts count only the services.
+          fleet: { register: false },
         });
         await service.ready();
         const checkpoints = options.checkpointKey
@@ -105,7 +107,9 @@ export function registerServe(program: Command, ctx: CommandContext): void {
           ...(proxy ? { trustedProxy: proxy } : {}),
         });
         const address = await app.listen({ port, host: options.host });
-        ctx.out(`admin API on ${address}/api/v1 (OpenAPI: ${address}/openapi.json); Ctrl-C stops it`);
+        ctx.out(
+          `operator console on ${address}/ ; admin API on ${address}/api/v1 (OpenAPI: ${address}/openapi.json); Ctrl-C stops it`,
+        );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
