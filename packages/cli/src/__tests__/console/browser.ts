@@ -5,7 +5,7 @@
  * empty profile; axe-core injected to check accessibility; screenshots kept
  * under test-results/console/ for review.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,11 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(resultsDir: string): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The console test needs a Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
+  }
   mkdirSync(resultsDir, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'rtv-console-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
