@@ -4,6 +4,7 @@
  * each change it writes, collected in the background (bounded, never
  * delaying the write's answer) and appended to the audit trail.
  */
+import { setMaxListeners } from 'node:events';
 import { type Logger, errorFields } from '@rtv/audit';
 import type { Snapshot } from '../check/snapshot';
 import { ValidationError } from '../errors';
@@ -85,6 +86,8 @@ export function createFleetPart(options: FleetPartOptions): FleetPart {
   const commitTimes = createCommitTimes();
   const member = fleet.register ? createInstanceMember({ ...options, commitTimes, ...fleet }) : undefined;
   const closing = new AbortController();
+  // One listener per receipt being gathered (a burst of 64 writers has 64 at once), each removed when it ends.
+  setMaxListeners(0, closing.signal);
   const receipts = new Map<number, Promise<FleetReceipt>>();
   let lastWritten: number | undefined;
   let sync: SnapshotSync | undefined;
