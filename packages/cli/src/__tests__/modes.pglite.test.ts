@@ -3,61 +3,11 @@
  * `activate --mode reduce --allow ...`, `--mode throttle --fraction ...`, `deactivate --restart
  * ... --every ...`, and each bad value a usage error naming its option that changes nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../command-context';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../exit-codes';
-import { runCli } from '../program';
+import { useEmbeddedCli } from './embedded-cli';
 
-let dataDir: string;
-let root: string;
-
-function io(answer?: string): { io: CliIo; stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
-  if (answer !== undefined) {
-    stdin.isTTY = true;
-    stdin.end(`${answer}\n`);
-  } else {
-    stdin.end();
-  }
-  return {
-    io: {
-      stdout: {
-        write: (chunk: string) => {
-          out += chunk;
-        },
-      },
-      stderr: {
-        write: (chunk: string) => {
-          err += chunk;
-        },
-      },
-      stdin,
-      env: { RTV_DATA_DIR: dataDir, NO_COLOR: '1', RTV_ACTOR: 'alice' },
-      now: () => Date.now(),
-    },
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
-
-const cli = (args: string[], answer?: string) => {
-  const session = io(answer);
-  return runCli(['node', 'rtv-ks', ...args], session.io).then((code) => ({ code, ...session }));
-};
-
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'rtv-ks-'));
-  dataDir = join(root, 'data');
-});
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-});
+const { cli } = useEmbeddedCli();
 
 interface SwitchJson {
   switch: { id: string; isActive: boolean; mode: string; allowActions: string[] | null; fraction: number | null };

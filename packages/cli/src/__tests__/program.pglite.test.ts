@@ -3,61 +3,12 @@
  * first-use note, the interactive confirmation (yes proceeds, anything else
  * aborts with exit 8 and changes nothing) and the refusal without a terminal.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../command-context';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../exit-codes';
 import { runCli } from '../program';
+import { useEmbeddedCli } from './embedded-cli';
 
-let dataDir: string;
-let root: string;
-
-function io(answer?: string): { io: CliIo; stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
-  if (answer !== undefined) {
-    stdin.isTTY = true;
-    stdin.end(`${answer}\n`);
-  } else {
-    stdin.end();
-  }
-  return {
-    io: {
-      stdout: {
-        write: (chunk: string) => {
-          out += chunk;
-        },
-      },
-      stderr: {
-        write: (chunk: string) => {
-          err += chunk;
-        },
-      },
-      stdin,
-      env: { RTV_DATA_DIR: dataDir, NO_COLOR: '1', RTV_ACTOR: 'alice' },
-      now: () => Date.now(),
-    },
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
-
-const cli = (args: string[], answer?: string) => {
-  const session = io(answer);
-  return runCli(['node', 'rtv-ks', ...args], session.io).then((code) => ({ code, ...session }));
-};
-
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'rtv-ks-'));
-  dataDir = join(root, 'data');
-});
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-});
+const { io, cli, dataDir } = useEmbeddedCli();
 
 describe('runCli on the embedded database', () => {
   let id = '';
@@ -65,7 +16,7 @@ describe('runCli on the embedded database', () => {
   it('announces the embedded database on first use and creates a switch', async () => {
     const run = await cli(['create', '--scope', 'client', '--client', 'client_a', '--json']);
     expect(run.code).toBe(ExitCode.OK);
-    expect(run.stderr()).toContain(`using the embedded database at ${dataDir}`);
+    expect(run.stderr()).toContain(`using the embedded database at ${dataDir()}`);
     id = (JSON.parse(run.stdout()) as { id: string }).id;
     const again = await cli(['status']);
     expect(again.stderr()).toBe('');
