@@ -198,24 +198,29 @@ export async function benchPropagation(
       bytesPerFlipPerInstance: { median: median(perReaderBytes), max: Math.max(...perReaderBytes) },
     };
   } finally {
-    for (const child of children) {
-      if (child.process.exitCode === null) child.process.send({ type: 'stop' } satisfies ParentMessage);
-    }
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.process.exitCode !== null) return resolve();
-            const timer = setTimeout(() => {
-              child.process.kill('SIGKILL');
-              resolve();
-            }, 10_000);
-            child.process.on('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
-      ),
-    );
+    await stopChildren(children);
   }
+}
+
+/** Asks each child to stop, and kills what has not exited 10 s later. */
+async function stopChildren(children: readonly Child[]): Promise<void> {
+  for (const child of children) {
+    if (child.process.exitCode === null) child.process.send({ type: 'stop' } satisfies ParentMessage);
+  }
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.process.exitCode !== null) return resolve();
+          const timer = setTimeout(() => {
+            child.process.kill('SIGKILL');
+            resolve();
+          }, 10_000);
+          child.process.on('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+    ),
+  );
 }

@@ -12,10 +12,11 @@ import type { SnapshotSync } from '../sync/snapshot-sync';
 import type { CheckContext, CheckResult } from '../types';
 import { checkContextIssue } from '../validation';
 import { CHECK_TIMING_SAMPLE, CheckCounters } from './check-stats';
-import { type Verdict, policyDecision } from './decision';
+import type { Verdict } from './decision';
 import { type ModeQuery, decideAmongModes } from './mode-decision';
 import { type Snapshot, createSnapshot } from './snapshot';
 import { type IndexedSwitch, findBlockingSwitch } from './switch-index';
+import { createUnavailableAnswer } from './unavailable-answer';
 
 export interface CheckerOptions {
   sync: Pick<SnapshotSync, 'current' | 'stale' | 'confirmedAt' | 'ready'>;
@@ -43,8 +44,19 @@ const EMPTY = createSnapshot(-1, [], '');
 /** `match` found the state unusable (not loaded, stale or closed). */
 const UNUSABLE = 0;
 
-interface Answer extends Verdict {
-  reason: string;
+/** A cold instance's first checks wait for the first load, at most `timeoutMs`; one wait shared by all. */
+function firstLoadWaiter(sync: Pick<SnapshotSync, 'ready'>, clock: Clock, timeoutMs: number): () => Promise<void> {
+  let firstLoad: Promise<void> | undefined;
+  return () => {
+    firstLoad ??= new Promise<void>((resolve) => {
+      const cancel = startTimer(clock, resolve, timeoutMs);
+      void sync.ready.then(() => {
+        cancel();
+        resolve();
+      });
+    });
+    return firstLoad;
+  };
 }
 
 /** Reading the caller's context threw (a getter, a proxy): a bad input, never an exception out of a check. */
@@ -56,35 +68,10 @@ function unreadableContext(error: unknown): ValidationError {
 }
 
 export function createChecker(options: CheckerOptions): Checker {
-  const { sync, clock, failOpen, maxStalenessMs, timeEachCheck } = options;
+  const { sync, clock, timeEachCheck } = options;
   const counters = new CheckCounters();
-  const failing = failOpen ? 'open' : 'closed';
   let closed = false;
-  let lastUnavailable: Answer | undefined;
-
-  function unavailableReason(): string {
-    if (closed) return `Kill-switch service is closed; failing ${failing}`;
-    if (sync.current === undefined) {
-      return `Kill-switch state unavailable: not loaded within ${options.startupTimeoutMs} ms (startupTimeoutMs); failing ${failing}`;
-    }
-    const ageS = Math.round((clock.now() - sync.confirmedAt) / 1000);
-    return `Kill-switch state unavailable: not confirmed for ${ageS}s (maxStalenessMs ${maxStalenessMs}); failing ${failing}`;
-  }
-
-  /** Built once per distinct reason: a stale state answers the same object until its age in seconds moves. */
-  function unavailable(): Answer {
-    if (!failOpen) {
-      counters.failedClosed++;
-      counters.tripped++;
-    }
-    const reason = unavailableReason();
-    if (lastUnavailable?.reason !== reason) {
-      const code = closed ? 'SERVICE_CLOSED' : 'STATE_UNAVAILABLE';
-      const version = sync.current?.version ?? -1;
-      lastUnavailable = { reason, ...policyDecision(!failOpen, code, reason, version) };
-    }
-    return lastUnavailable;
-  }
+  const unavailable = createUnavailableAnswer({ ...options, counters, isClosed: () => closed });
 
   /** Reused for every check that needs the modes' slow path: a check allocates no query of its own. */
   const query: ModeQuery = {
@@ -164,18 +151,7 @@ export function createChecker(options: CheckerOptions): Checker {
     return settle(hit, context).resolved;
   }
 
-  let firstLoad: Promise<void> | undefined;
-  /** A cold instance's first checks wait for the first load, at most startupTimeoutMs. */
-  function waitForFirstLoad(): Promise<void> {
-    firstLoad ??= new Promise<void>((resolve) => {
-      const cancel = startTimer(clock, resolve, options.startupTimeoutMs);
-      void sync.ready.then(() => {
-        cancel();
-        resolve();
-      });
-    });
-    return firstLoad;
-  }
+  const waitForFirstLoad = firstLoadWaiter(sync, clock, options.startupTimeoutMs);
 
   return {
     counters,

@@ -62,6 +62,34 @@ function byActivationThenId(a: KillSwitch, b: KillSwitch): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** The reads of the store: copies, so a caller can never change the kept rows. */
+function memoryQueries(
+  rows: ReadonlyMap<string, KillSwitch>,
+  byTarget: ReadonlyMap<string, string>,
+  history: readonly KillSwitchHistoryEntry[],
+): Pick<SwitchStore, 'get' | 'findByTarget' | 'list' | 'history'> {
+  return {
+    async get(id) {
+      const row = rows.get(id);
+      return row && copy(row);
+    },
+    async findByTarget(target) {
+      const id = byTarget.get(targetKey(target));
+      const row = id === undefined ? undefined : rows.get(id);
+      return row && copy(row);
+    },
+    async list(filter = {}) {
+      return [...rows.values()]
+        .filter((row) => matches(row, filter))
+        .sort(byActivationThenId)
+        .map(copy);
+    },
+    async history(id) {
+      return history.filter((entry) => entry.killSwitchId === id).map((entry) => ({ ...entry }));
+    },
+  };
+}
+
 export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}): MemorySwitchStore {
   const clock = options.clock ?? systemClock;
   const audit = options.audit ?? createMemoryAuditEmitter({ clock });
@@ -152,26 +180,7 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
       return due.map(copy);
     },
 
-    async get(id) {
-      const row = rows.get(id);
-      return row && copy(row);
-    },
-
-    async findByTarget(target) {
-      const id = byTarget.get(targetKey(target));
-      return id === undefined ? undefined : copy(existing(id));
-    },
-
-    async list(filter = {}) {
-      return [...rows.values()]
-        .filter((row) => matches(row, filter))
-        .sort(byActivationThenId)
-        .map(copy);
-    },
-
-    async history(id) {
-      return history.filter((entry) => entry.killSwitchId === id).map((entry) => ({ ...entry }));
-    },
+    ...memoryQueries(rows, byTarget, history),
 
     async loadActive() {
       return { version, databaseId, active: [...rows.values()].filter((row) => row.isActive).map(copy) };

@@ -5,20 +5,18 @@
  */
 import { type PostgresAuditEmitter, newAuditId } from '@rtv/audit';
 import { type Database, type KillSwitch, type Transaction, isUniqueViolation, killSwitches } from '@rtv/db';
-import { and, asc, eq, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { Clock, SwitchStore, WriteOptions } from '../../ports';
 import { deactivationOf, restartStepsDue } from '../../write/mode-transitions';
 import {
   type TransitionRecord,
   createdRecord,
-  deactivatedFields,
   duplicateTarget,
-  expiredRecord,
   newSwitchRow,
   notFound,
 } from '../../write/transition-records';
-import { activateRows, lockSwitch, recordTransitions, updateSwitch } from './transition-steps';
+import { activateRows, expireDueRows, lockSwitch, recordTransitions, updateSwitch } from './transition-steps';
 import { type WriteAttempt, createWriteRunner } from './write-transaction';
 
 type Transitions = Pick<
@@ -104,24 +102,7 @@ export function createPostgresTransitions(
     },
 
     async expireDue(options) {
-      return write(
-        'expiring kill switches',
-        async (tx, attempt) => {
-          const now = new Date(clock.now());
-          const due = await tx
-            .select()
-            .from(killSwitches)
-            .where(
-              and(eq(killSwitches.isActive, true), isNotNull(killSwitches.expiresAt), lte(killSwitches.expiresAt, now)),
-            )
-            .for('update', { skipLocked: true });
-          for (const existing of due) await updateSwitch(tx, existing.id, deactivatedFields(now));
-          const transitions = due.map((existing) => ({ row: existing, transition: expiredRecord(existing, now) }));
-          await recordTransitions(tx, audit, attempt, transitions, due.length > 0 ? now : null);
-          return due;
-        },
-        options,
-      );
+      return write('expiring kill switches', (tx, attempt) => expireDueRows(tx, audit, clock, attempt), options);
     },
 
     async advanceRestarts(options) {

@@ -5,12 +5,19 @@
  */
 import { type PostgresAuditEmitter, newAuditId } from '@rtv/audit';
 import { type KillSwitch, type Transaction, killSwitchHistory, killSwitches } from '@rtv/db';
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { Clock, StoreWriteResult } from '../../ports';
 import type { ActivateInput } from '../../types';
 import { activationOf } from '../../write/activation';
-import { type TransitionRecord, auditEventOf, historyValues, notFound } from '../../write/transition-records';
+import {
+  type TransitionRecord,
+  auditEventOf,
+  deactivatedFields,
+  expiredRecord,
+  historyValues,
+  notFound,
+} from '../../write/transition-records';
 import type { WriteAttempt } from './write-transaction';
 
 /**
@@ -118,4 +125,23 @@ export async function updateSwitch(tx: Transaction, id: string, fields: Partial<
   const [row] = await tx.update(killSwitches).set(fields).where(eq(killSwitches.id, id)).returning();
   if (!row) throw notFound(id);
   return row;
+}
+
+/** Switches past their expiry, turned off with `expired` history and audit; rows another writer holds wait for the next sweep. */
+export async function expireDueRows(
+  tx: Transaction,
+  audit: PostgresAuditEmitter,
+  clock: Clock,
+  attempt: WriteAttempt,
+): Promise<KillSwitch[]> {
+  const now = new Date(clock.now());
+  const due = await tx
+    .select()
+    .from(killSwitches)
+    .where(and(eq(killSwitches.isActive, true), isNotNull(killSwitches.expiresAt), lte(killSwitches.expiresAt, now)))
+    .for('update', { skipLocked: true });
+  for (const existing of due) await updateSwitch(tx, existing.id, deactivatedFields(now));
+  const transitions = due.map((existing) => ({ row: existing, transition: expiredRecord(existing, now) }));
+  await recordTransitions(tx, audit, attempt, transitions, due.length > 0 ? now : null);
+  return due;
 }
