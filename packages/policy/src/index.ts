@@ -9,6 +9,8 @@ export type {
   ActiveState,
   AuthorizationRequest,
   Authorizer,
+  BatchOutcome,
+  BatchWrite,
   ChangeBus,
   ChangeNotice,
   Clock,

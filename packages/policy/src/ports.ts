@@ -87,6 +87,21 @@ export interface StoreWriteResult {
   version?: number;
 }
 
+/** One caller's write in a group commit (`SwitchStore.writeBatch`). */
+export type BatchWrite =
+  | { readonly kind: 'activate'; readonly input: ActivateInput }
+  | { readonly kind: 'deactivate'; readonly input: DeactivateInput };
+
+/**
+ * What became of one write of a batch: `done` (committed with the others, or a no-op), `failed`
+ * (refused on its own, e.g. an invalid step; nothing of it was written), or `busy`: its switch was
+ * locked by another writer (or does not exist), so it was left out and must be written alone.
+ */
+export type BatchOutcome =
+  | { readonly status: 'done'; readonly result: StoreWriteResult }
+  | { readonly status: 'failed'; readonly error: unknown }
+  | { readonly status: 'busy' };
+
 /** The active switches and the state version they belong to, read consistently. */
 export interface ActiveState {
   version: number;
@@ -125,6 +140,13 @@ export interface SwitchStore {
   activateMany(inputs: readonly ActivateInput[], options?: WriteOptions): Promise<StoreWriteResult[]>;
   /** Deactivates unless it is inactive (then `changed: false`); `NotFoundError` on an unknown id. */
   deactivate(input: DeactivateInput, options?: WriteOptions): Promise<StoreWriteResult>;
+  /**
+   * Group commit, optional: many callers' activations and deactivations in ONE unit of work and
+   * one version bump, applied in the given order; each gets its own outcome (input order). Rows
+   * another writer holds are skipped (`busy`), never waited on, so one slow writer cannot hold
+   * the whole batch. A store without it writes each call alone.
+   */
+  writeBatch?(writes: readonly BatchWrite[], options?: WriteOptions): Promise<BatchOutcome[]>;
   /** Turns off switches past their expiry, with `expired` history and audit; returns them. */
   expireDue(options?: WriteOptions): Promise<KillSwitch[]>;
   /**

@@ -163,6 +163,11 @@ export interface TransitionResult {
   switch: KillSwitch;
   /** False when the switch was already in the target state (a no-op: no history, no audit). */
   changed: boolean;
+  /**
+   * The state version whose commit made this change (absent for a no-op, or when the store does
+   * not tell). Writes that shared a commit share it: `service.fleet.awaitReceipt({ version })`.
+   */
+  version?: number;
 }
 
 export interface ListActiveFilter {

@@ -78,6 +78,14 @@ export interface FleetPart {
   awaitReceipt(options?: AwaitReceiptOptions): Promise<FleetReceipt>;
 }
 
+/** A receipt being gathered for one version, and the writes it covers (more join until it is recorded). */
+interface PendingReceipt {
+  receipt: Promise<FleetReceipt>;
+  open: boolean;
+  results: TransitionResult[];
+  operations: Set<string>;
+}
+
 /** Receipts kept for `awaitReceipt`: a writer awaits its own latest; older ones only matter briefly. */
 const KEPT_RECEIPTS = 32;
 
@@ -88,7 +96,7 @@ export function createFleetPart(options: FleetPartOptions): FleetPart {
   const closing = new AbortController();
   // One listener per receipt being gathered (a burst of 64 writers has 64 at once), each removed when it ends.
   setMaxListeners(0, closing.signal);
-  const receipts = new Map<number, Promise<FleetReceipt>>();
+  const receipts = new Map<number, PendingReceipt>();
   let lastWritten: number | undefined;
   let sync: SnapshotSync | undefined;
 
@@ -152,16 +160,30 @@ export function createFleetPart(options: FleetPartOptions): FleetPart {
       const changed = results.filter((r) => r.changed);
       const snapshot = sync?.current;
       if (changed.length === 0 || !snapshot || timeoutMs <= 0 || closing.signal.aborted) return undefined;
+      // The commit's own version; the snapshot's (possibly later) only from a store that does not tell.
+      const version = changed.find((r) => r.version !== undefined)?.version ?? snapshot.version;
+      // Callers whose writes shared one commit (a group commit) share its receipt.
+      const gathering = receipts.get(version);
+      if (gathering?.open) {
+        gathering.results.push(...changed);
+        gathering.operations.add(operation);
+        return gathering.receipt;
+      }
       // The rows' own time is set in the committing transaction: the clock of time-to-halt starts there.
       const committedAt = Math.max(...changed.map((r) => r.switch.updatedAt.getTime()));
-      const version = snapshot.version;
-      const pending = collect(version, snapshot.databaseId, committedAt, timeoutMs).then((receipt) =>
-        record(receipt, operation, changed),
-      );
-      receipts.set(version, pending);
+      const entry: PendingReceipt = {
+        open: true,
+        results: [...changed],
+        operations: new Set([operation]),
+        receipt: collect(version, snapshot.databaseId, committedAt, timeoutMs).then((receipt) => {
+          entry.open = false;
+          return record(receipt, [...entry.operations].join('+'), entry.results);
+        }),
+      };
+      receipts.set(version, entry);
       if (receipts.size > KEPT_RECEIPTS) receipts.delete(receipts.keys().next().value as number);
       lastWritten = version;
-      return pending;
+      return entry.receipt;
     },
     start(followed) {
       sync = followed;
@@ -169,7 +191,7 @@ export function createFleetPart(options: FleetPartOptions): FleetPart {
     },
     async stop() {
       closing.abort();
-      await Promise.allSettled(receipts.values());
+      await Promise.allSettled([...receipts.values()].map((r) => r.receipt));
       await member?.stop();
     },
     instances,
@@ -181,7 +203,7 @@ export function createFleetPart(options: FleetPartOptions): FleetPart {
         ]);
       }
       const own = receipts.get(version);
-      if (own) return own;
+      if (own) return own.receipt;
       const snapshot = sync?.current;
       const now = clock.now();
       return collect(version, snapshot?.databaseId ?? '', now, request.timeoutMs ?? fleet.receiptTimeoutMs);

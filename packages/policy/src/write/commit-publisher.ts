@@ -13,7 +13,8 @@ export type PublishCommitted = (results?: readonly StoreWriteResult[]) => Promis
 export function createCommitPublisher(sync: Pick<SnapshotSync, 'publish'>, logger: Logger): PublishCommitted {
   return async (results = []) => {
     const version = results.find((r) => r.version !== undefined)?.version;
-    const rows = results.filter((r) => r.changed).map((r) => r.row);
+    // A switch written twice in one commit (a group commit) counts by its last form.
+    const rows = [...new Map(results.filter((r) => r.changed).map((r) => [r.row.id, r.row])).values()];
     try {
       await sync.publish(version === undefined ? undefined : { version, rows });
     } catch (error) {

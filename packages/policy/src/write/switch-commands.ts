@@ -6,12 +6,13 @@
 import type { Logger } from '@rtv/audit';
 import { withDeadline } from '@rtv/db';
 import { NotFoundError, ValidationError, isConflictError, isNotFoundError } from '../errors';
-import type { Authorizer, Clock, Metrics, SwitchStore } from '../ports';
+import type { Authorizer, Clock, Metrics, StoreWriteResult, SwitchStore } from '../ports';
 import type { SnapshotSync } from '../sync/snapshot-sync';
-import type { ActivateInput, CreateSwitchInput, KillSwitchService } from '../types';
+import type { ActivateInput, CreateSwitchInput, KillSwitchService, TransitionResult } from '../types';
 import { parseActivateInput, parseActivateManyInput, parseCreateInput, parseDeactivateInput } from '../validation';
 import { coordinatesOf, createWriteAuthorization } from './authorize-write';
 import { createCommitPublisher } from './commit-publisher';
+import { createGroupCommit } from './group-commit';
 import { createSweeps } from './sweeps';
 import { createWriteBudget } from './write-budget';
 
@@ -41,6 +42,12 @@ const targetOf = (input: CreateSwitchInput) => ({
   platform: input.platform ?? null,
 });
 
+/** The public shape of a store's answer; the version only when the store told it. */
+const transitionResult = (result: StoreWriteResult): TransitionResult =>
+  result.version === undefined
+    ? { switch: result.row, changed: result.changed }
+    : { switch: result.row, changed: result.changed, version: result.version };
+
 /** `now` from the service's clock: a test clock decides what the future is. */
 function assertFutureExpiry(input: ActivateInput, field: string, now: number): void {
   if (input.expiresAt && input.expiresAt.getTime() <= now) {
@@ -62,6 +69,8 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
   const { guarded, authorized } = createWriteBudget(options.writeTimeoutMs, options.assertOpen);
 
   const publishCommitted = createCommitPublisher(sync, logger);
+  // Activations and deactivations share transactions under load; each is published before its caller hears.
+  const writes = createGroupCommit(store, publishCommitted, options.writeTimeoutMs);
   const sweeps = createSweeps({ store, metrics, guarded, publishCommitted });
 
   /** `parsed` has been through `parseCreateInput` (create and ensure both parse once). */
@@ -108,13 +117,12 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
       assertFutureExpiry(parsed, 'expiresAt', clock.now());
       return guarded('activating a kill switch', async (left) => {
         await authorized(left, (budget) => access.authorizeSwitch(parsed.activatedBy, 'activate', parsed.id, budget));
-        const result = await store.activate(parsed, left());
+        const result = await writes.write({ kind: 'activate', input: parsed }, left());
         if (result.changed) {
           const metric = result.updated ? 'kill_switch_holds_updated_total' : 'kill_switch_activations_total';
           metrics.increment(metric, { scope: result.row.scope });
-          await publishCommitted([result]);
         }
-        return { switch: result.row, changed: result.changed };
+        return transitionResult(result);
       });
     },
 
@@ -137,7 +145,7 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
           metrics.increment(metric, { scope: result.row.scope });
         }
         if (changed.length > 0) await publishCommitted(changed);
-        return results.map((r) => ({ switch: r.row, changed: r.changed }));
+        return results.map(transitionResult);
       });
     },
 
@@ -147,13 +155,12 @@ export function createSwitchCommands(options: SwitchCommandsOptions): SwitchComm
         await authorized(left, (budget) =>
           access.authorizeSwitch(parsed.deactivatedBy, 'deactivate', parsed.id, budget),
         );
-        const result = await store.deactivate(parsed, left());
+        const result = await writes.write({ kind: 'deactivate', input: parsed }, left());
         if (result.changed) {
           const metric = parsed.restart ? 'kill_switch_restarts_total' : 'kill_switch_deactivations_total';
           metrics.increment(metric, { scope: result.row.scope });
-          await publishCommitted([result]);
         }
-        return { switch: result.row, changed: result.changed };
+        return transitionResult(result);
       });
     },
 

@@ -16,13 +16,14 @@ import {
   newSwitchRow,
   notFound,
 } from '../../write/transition-records';
+import { writeBatchRows } from './batch-steps';
 import { activateRows, expireDueRows, lockSwitch, recordTransitions, updateSwitch } from './transition-steps';
 import { type WriteAttempt, createWriteRunner } from './write-transaction';
 
 type Transitions = Pick<
   SwitchStore,
-  'create' | 'activate' | 'activateMany' | 'deactivate' | 'expireDue' | 'advanceRestarts' | 'appendAudit'
->;
+  'create' | 'activate' | 'activateMany' | 'deactivate' | 'writeBatch' | 'expireDue' | 'advanceRestarts' | 'appendAudit'
+> & { writeBatch: NonNullable<SwitchStore['writeBatch']> };
 
 export function createPostgresTransitions(
   db: Database,
@@ -97,6 +98,15 @@ export function createPostgresTransitions(
           const version = await recordTransitions(tx, audit, attempt, [{ row, transition: step.transition }], now);
           return { row, changed: true, version };
         },
+        options,
+      );
+    },
+
+    async writeBatch(writes, options) {
+      if (writes.length === 0) return [];
+      return write(
+        `writing ${writes.length} kill-switch changes in one transaction`,
+        (tx, attempt) => writeBatchRows(tx, audit, clock, attempt, writes),
         options,
       );
     },

@@ -1,0 +1,142 @@
+/**
+ * Group commit: activations and deactivations that arrive on this instance
+ * while earlier ones are in flight share ONE transaction (one chain append,
+ * one fsync, one version, one notice), the way a database groups its own
+ * commits. The audit chain's head admits one transaction at a time, so on a
+ * disk that syncs a few hundred times a second this is what lets a storm of
+ * single flips through. A lone write goes at once, exactly as before; each
+ * caller keeps its own result, its own error and its own deadline.
+ */
+import { OutcomeUnknownError, StateUnavailableError, isOutcomeUnknownError } from '../errors';
+import type { BatchOutcome, BatchWrite, StoreWriteResult, SwitchStore, WriteOptions } from '../ports';
+import type { PublishCommitted } from './commit-publisher';
+
+export interface GroupCommit {
+  /** Writes one caller's change, alone or with others; settles within `options.timeoutMs`. */
+  write(write: BatchWrite, options: WriteOptions): Promise<StoreWriteResult>;
+}
+
+interface Waiting {
+  readonly write: BatchWrite;
+  /** `performance.now()` by which the caller must be answered. */
+  readonly deadline: number;
+  resolve(result: StoreWriteResult): void;
+  reject(error: unknown): void;
+  expire?: ReturnType<typeof setTimeout>;
+}
+
+/** Bounds one transaction's statements (the chain append carries one record per write). */
+const MAX_BATCH = 128;
+/** Two batches overlap: one prepares while the other waits for its COMMIT. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+/** A batch in flight this long stops holding the queue back: one hung connection must not stall every write. */
+const SLOW_BATCH_MS = 500;
+
+export function createGroupCommit(
+  store: Pick<SwitchStore, 'activate' | 'deactivate' | 'writeBatch'>,
+  publishCommitted: PublishCommitted,
+  writeTimeoutMs: number,
+): GroupCommit {
+  const queue: Waiting[] = [];
+  let holding = 0;
+
+  const left = (waiting: Waiting) => Math.max(1, Math.floor(waiting.deadline - performance.now()));
+
+  async function alone(write: BatchWrite, timeoutMs: number): Promise<StoreWriteResult> {
+    const options = { timeoutMs };
+    const result =
+      write.kind === 'activate'
+        ? await store.activate(write.input, options)
+        : await store.deactivate(write.input, options);
+    if (result.changed) await publishCommitted([result]);
+    return result;
+  }
+
+  const settleAlone = (waiting: Waiting) => alone(waiting.write, left(waiting)).then(waiting.resolve, waiting.reject);
+
+  /** Starts batches while fewer than MAX_BATCHES_IN_FLIGHT recent ones are running. */
+  function pump(): void {
+    while (queue.length > 0 && holding < MAX_BATCHES_IN_FLIGHT) {
+      const members = queue.splice(0, MAX_BATCH);
+      for (const member of members) clearTimeout(member.expire);
+      holding++;
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        holding--;
+        clearTimeout(slow);
+        pump();
+      };
+      const slow = setTimeout(release, SLOW_BATCH_MS);
+      slow.unref?.();
+      void runBatch(members).finally(release);
+    }
+  }
+
+  async function runBatch(members: Waiting[]): Promise<void> {
+    // A caller with less than half its budget left goes alone: it must not shorten everyone's deadline.
+    const now = performance.now();
+    const shared = members.filter((m) => m.deadline - now >= writeTimeoutMs / 2);
+    for (const member of members) if (!shared.includes(member)) void settleAlone(member);
+    if (shared.length === 1) await settleAlone(shared[0] as Waiting);
+    if (shared.length < 2 || !store.writeBatch) return;
+    const timeoutMs = left(shared.reduce((a, b) => (b.deadline < a.deadline ? b : a)));
+    let outcomes: BatchOutcome[];
+    try {
+      outcomes = await store.writeBatch(
+        shared.map((m) => m.write),
+        { timeoutMs },
+      );
+    } catch (error) {
+      for (const member of shared) member.reject(asMemberError(error, member.write, shared.length));
+      return;
+    }
+    const changed = outcomes.flatMap((o) => (o.status === 'done' && o.result.changed ? [o.result] : []));
+    if (changed.length > 0) await publishCommitted(changed);
+    shared.forEach((member, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.status === 'done') member.resolve(outcome.result);
+      else if (outcome?.status === 'failed') member.reject(outcome.error);
+      // Its switch is held by another writer: wait for it alone, without holding this batch's place.
+      else void settleAlone(member);
+    });
+  }
+
+  return {
+    write(write, options) {
+      const timeoutMs = options.timeoutMs ?? writeTimeoutMs;
+      if (!store.writeBatch) return alone(write, timeoutMs);
+      return new Promise<StoreWriteResult>((resolve, reject) => {
+        const waiting: Waiting = { write, deadline: performance.now() + timeoutMs, resolve, reject };
+        // Still queued at its deadline: it was never sent, so nothing of it can commit later.
+        waiting.expire = setTimeout(() => {
+          const at = queue.indexOf(waiting);
+          if (at < 0) return;
+          queue.splice(at, 1);
+          reject(notStarted(timeoutMs));
+        }, timeoutMs);
+        waiting.expire.unref?.();
+        queue.push(waiting);
+        pump();
+      });
+    },
+  };
+}
+
+function notStarted(timeoutMs: number): StateUnavailableError {
+  return new StateUnavailableError(
+    `The write did not start within writeTimeoutMs (${timeoutMs} ms): the writes before it on this instance had not finished (PostgreSQL is slow or hung). Nothing was changed: it was never sent.`,
+  );
+}
+
+/** A batch's failure as each caller hears it: an unknown outcome names the caller's own switch. */
+function asMemberError(error: unknown, write: BatchWrite, size: number): unknown {
+  if (!isOutcomeUnknownError(error)) return error;
+  const verb = write.kind === 'activate' ? 'Activating' : 'Deactivating';
+  return new OutcomeUnknownError(
+    `${verb} ${write.input.id}, committed together with ${size - 1} other change(s): ${error.message}`,
+    write.input.id,
+    { cause: error.cause },
+  );
+}
