@@ -164,8 +164,11 @@ export interface SwitchStore {
   loadActive(): Promise<ActiveState>;
   /** Just the state version: the cheap poll. */
   readVersion(): Promise<number>;
-  /** Appends a record that goes with no state change (a refused write) to the store's audit trail. */
-  appendAudit(event: AuditEventInput, options?: WriteOptions): Promise<void>;
+  /**
+   * Appends records that go with no state change (a refused write, fleet receipts) to the store's
+   * audit trail: one record, or several in ONE unit of work (all or none).
+   */
+  appendAudit(events: AuditEventInput | readonly AuditEventInput[], options?: WriteOptions): Promise<void>;
 }
 
 /** What the cache holds, without its payload: the cheap poll. */

@@ -116,7 +116,7 @@ export function judgeTargets(f: JudgedFigures): TargetVerdict[] {
       '/s',
     ),
     atLeast(
-      'concurrent flips/s over the postgres.js floor of the same statements',
+      'concurrent flips/s over the postgres.js floor of the same statements (group commits)',
       0.3,
       w.ratio.median,
       range(w.ratio),

@@ -1,9 +1,13 @@
 /**
  * Concurrent writes on the real PostgreSQL and Redis: flips/s with 64 callers spread over 2 service
  * instances (in this process, each on its own pool), every caller flipping its own switch (activate,
- * then deactivate), against a floor: the same SQL statements a flip runs (captured from the service's
- * transaction) issued directly with postgres.js by as many callers over as many connections, without our
- * code around them. And a storm: the time to activate 1,000 switches.
+ * then deactivate), against two floors issued directly with postgres.js, without our code around them:
+ * - one flip per transaction: the statements of a lone flip, by as many callers over as many
+ *   connections (what any design committing each flip alone gets from this disk);
+ * - group commits: the statements of a batch (rows locked SKIP LOCKED, one update, one history
+ *   insert, one chain append) by as many concurrent loops as our instances keep batches in flight,
+ *   each flipping its share of the switches per transaction: the same work as our group commit.
+ * The ratio judged is ours over the group-commit floor. And a storm: the time to activate 1,000 switches.
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -24,7 +28,12 @@ export interface WriteThroughputRound {
   loadBefore: number[];
   loadAfter: number[];
   oursFlipsPerSec: number;
+  /** Our commits per second in the run (state versions made), so flips per commit can be read. */
+  oursCommitsPerSec: number;
+  /** The group-commit floor (judged). */
   floorFlipsPerSec: number;
+  /** One flip per transaction, for reference. */
+  singleFloorFlipsPerSec: number;
   ratio: number;
 }
 
@@ -33,52 +42,86 @@ export interface WriteThroughputResult {
   instances: number;
   connectionsPerInstance: number;
   rounds: WriteThroughputRound[];
+  /** Concurrent loops of the group-commit floor, and the switches each flips per transaction. */
+  floorBatches: { loops: number; switchesPerCommit: number };
   oursFlipsPerSec: Spread;
+  oursCommitsPerSec: Spread;
   floorFlipsPerSec: Spread;
+  singleFloorFlipsPerSec: Spread;
   ratio: Spread;
   storm: { switches: number; method: string; ms: number; deactivateMs: number };
 }
 
 const CONNECTIONS_PER_INSTANCE = 10;
+/** As write/group-commit.ts's MAX_BATCHES_IN_FLIGHT: commits each instance keeps in flight under load. */
+const BATCHES_IN_FLIGHT_PER_INSTANCE = 1;
 
 // The statements of one flip, as the service's transaction sends them (drizzle over postgres.js):
 // the row locked, its fields written, a history row, then ONE last statement appending the audit
 // record, moving the chain head and bumping the state version (chain-append-statement.ts).
-const LOCK = `select "id", "client_id", "scope", "target_type", "target_value", "platform", "is_active", "reason", "activated_by", "activated_at", "expires_at", "auto_trip_config", "created_at", "updated_at" from "kill_switches" where "kill_switches"."id" in ($1) order by "kill_switches"."id" asc for update`;
+// A lone flip locks its row and waits for it; a group commit skips rows another writer holds.
+const lockStatement = (n: number) =>
+  `select "id", "client_id", "scope", "target_type", "target_value", "platform", "is_active", "reason", "activated_by", "activated_at", "expires_at", "auto_trip_config", "created_at", "updated_at", "mode", "allow_actions", "fraction", "restart" from "kill_switches" where "kill_switches"."id" in (${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ')}) order by "kill_switches"."id" asc for update${n > 1 ? ' skip locked' : ''}`;
 const UPDATE = `UPDATE kill_switches AS k SET is_active = v.is_active, reason = v.reason,
-      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at
+      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at,
+      mode = v.mode, allow_actions = v.allow_actions, fraction = v.fraction, restart = v.restart
     FROM jsonb_to_recordset($1::jsonb) AS v(id text, is_active boolean, reason text, activated_by text,
-      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz)
+      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz, mode text, allow_actions jsonb,
+      fraction double precision, restart jsonb)
     WHERE k.id = v.id`;
-const HISTORY = `insert into "kill_switch_history" ("id", "seq", "kill_switch_id", "action", "previous_state", "new_state", "reason", "performed_by", "performed_at", "metadata") values ($1, default, $2, $3, $4, $5, $6, $7, $8, $9)`;
 const dialect = new PgDialect();
 const BUMP = drizzleSql`state_bumped AS (
     UPDATE kill_switch_state SET version = version + 1, updated_at = now() WHERE id = 1 RETURNING version)`;
 
 const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('base64url')}`;
 
-/** The last statement of a flip, as text and parameters, built by the same function the store uses. */
-function appendStatement(id: string, activate: boolean, now: Date): { sql: string; params: unknown[] } {
-  const event = validateAuditEvent(
-    {
-      type: activate ? 'KILL_SWITCH_ACTIVATED' : 'KILL_SWITCH_DEACTIVATED',
-      actor: 'bench',
-      target: id,
-      occurredAt: now,
-      metadata: { trigger: 'manual', reason: 'benchmark write floor', previousState: !activate, newState: activate },
-    },
-    () => now.getTime(),
+/** The last statement of a commit, as text and parameters, built by the same function the store uses. */
+function appendStatement(ids: readonly string[], activate: boolean, now: Date): { sql: string; params: unknown[] } {
+  const records = ids.map((id) =>
+    pendingRecord(
+      validateAuditEvent(
+        {
+          type: activate ? 'KILL_SWITCH_ACTIVATED' : 'KILL_SWITCH_DEACTIVATED',
+          actor: 'bench',
+          target: id,
+          occurredAt: now,
+          metadata: {
+            trigger: 'manual',
+            reason: 'benchmark write floor',
+            previousState: !activate,
+            newState: activate,
+          },
+        },
+        () => now.getTime(),
+      ),
+    ),
   );
-  return dialect.sqlToQuery(
-    chainAppendStatement([pendingRecord(event)], BUMP, drizzleSql`SELECT version FROM state_bumped`),
-  );
+  return dialect.sqlToQuery(chainAppendStatement(records, BUMP, drizzleSql`SELECT version FROM state_bumped`));
 }
 
-async function floorFlip(sql: postgres.Sql, id: string, activate: boolean): Promise<void> {
+/** The history rows of a commit: one insert, whatever their number. */
+function historyStatement(ids: readonly string[], activate: boolean, now: Date): { sql: string; params: unknown[] } {
+  const metadata = JSON.stringify({ trigger: 'manual', incidentId: null, expiresAt: null });
+  const params: unknown[] = [];
+  const rows = ids.map((id) => {
+    const first = params.length + 1;
+    params.push(newId('ksh_'), id, activate ? 'activated' : 'deactivated', !activate, activate);
+    params.push('benchmark write floor', 'bench', now, metadata);
+    const rest = Array.from({ length: 8 }, (_, i) => `$${first + 1 + i}`);
+    return `($${first}, default, ${rest.join(', ')})`;
+  });
+  return {
+    sql: `insert into "kill_switch_history" ("id", "seq", "kill_switch_id", "action", "previous_state", "new_state", "reason", "performed_by", "performed_at", "metadata") values ${rows.join(', ')}`,
+    params,
+  };
+}
+
+/** One transaction flipping `ids` together: a lone flip when there is one, a group commit's work when many. */
+async function floorCommit(sql: postgres.Sql, ids: readonly string[], activate: boolean): Promise<void> {
   await sql.begin(async (tx) => {
     const now = new Date();
-    await tx.unsafe(LOCK, [id]);
-    const values = {
+    await tx.unsafe(lockStatement(ids.length), [...ids]);
+    const values = ids.map((id) => ({
       id,
       is_active: activate,
       reason: activate ? 'benchmark write floor' : null,
@@ -86,48 +129,49 @@ async function floorFlip(sql: postgres.Sql, id: string, activate: boolean): Prom
       activated_at: activate ? now.toISOString() : null,
       expires_at: null,
       updated_at: now.toISOString(),
-    };
-    await tx.unsafe(UPDATE, [JSON.stringify([values])]);
-    const metadata = JSON.stringify({ trigger: 'manual', incidentId: null, expiresAt: null });
-    await tx.unsafe(HISTORY, [
-      newId('ksh_'),
-      id,
-      activate ? 'activated' : 'deactivated',
-      !activate,
-      activate,
-      'benchmark write floor',
-      'bench',
-      now,
-      metadata,
-    ]);
-    const last = appendStatement(id, activate, now);
+      mode: 'halt',
+      allow_actions: null,
+      fraction: null,
+      restart: null,
+    }));
+    await tx.unsafe(UPDATE, [JSON.stringify(values)]);
+    const history = historyStatement(ids, activate, now);
+    await tx.unsafe(history.sql, history.params as postgres.ParameterOrJSON<never>[]);
+    const last = appendStatement(ids, activate, now);
     await tx.unsafe(last.sql, last.params as postgres.ParameterOrJSON<never>[]);
   });
 }
 
-/** `callers` loops, each flipping its own switch until the deadline; returns flips/s. */
+/**
+ * One loop per unit until the deadline, each flipping its unit's switches (activate, then
+ * deactivate) by one call: a lone switch per caller, or a floor loop's share. Returns flips/s.
+ */
 async function flipLoop(
-  ids: string[],
-  flip: (id: string, activate: boolean) => Promise<unknown>,
+  units: readonly (readonly string[])[],
+  flip: (ids: readonly string[], activate: boolean) => Promise<unknown>,
   ms: number,
 ): Promise<number> {
   let flips = 0;
   const start = performance.now();
   const deadline = start + ms;
   await Promise.all(
-    ids.map(async (id) => {
+    units.map(async (ids) => {
       let active = false;
       while (performance.now() < deadline) {
-        await flip(id, !active);
+        await flip(ids, !active);
         active = !active;
-        flips++;
+        flips += ids.length;
       }
       // Leave every switch off, as found (not timed).
-      if (active) await flip(id, false);
+      if (active) await flip(ids, false);
     }),
   );
   return (flips / (performance.now() - start)) * 1000;
 }
+
+/** `ids` in `count` units of (nearly) equal size. */
+const chunked = (ids: readonly string[], count: number): string[][] =>
+  Array.from({ length: count }, (_, u) => ids.filter((_, i) => i % count === u));
 
 const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
 
@@ -176,26 +220,49 @@ export async function benchWriteThroughput(
       ? service.activate({ id, reason: 'benchmark write throughput', activatedBy: 'bench' })
       : service.deactivate({ id, reason: 'benchmark write throughput', deactivatedBy: 'bench' });
   };
+  const readVersion = async () => Number((await sql`SELECT version FROM kill_switch_state WHERE id = 1`)[0]?.version);
+  const floorLoops = instances.length * BATCHES_IN_FLIGHT_PER_INSTANCE;
+  const subjects = {
+    ours: () =>
+      flipLoop(
+        oursIds.map((id) => [id]),
+        (ids, a) => oursFlip(ids[0] as string, a),
+        settings.writeRunMs,
+      ),
+    floor: () => flipLoop(chunked(floorIds, floorLoops), (ids, a) => floorCommit(sql, ids, a), settings.writeRunMs),
+    single: () =>
+      flipLoop(
+        floorIds.map((id) => [id]),
+        (ids, a) => floorCommit(sql, ids, a),
+        settings.writeRunMs,
+      ),
+  };
   const rounds: WriteThroughputRound[] = [];
   try {
     for (let round = 0; round < settings.rounds; round++) {
       const loadBefore = load();
-      // Alternate which goes first, so drift within a round does not favour one.
-      let ours = 0;
-      let floor = 0;
-      if (round % 2 === 0) {
-        ours = await flipLoop(oursIds, oursFlip, settings.writeRunMs);
-        floor = await flipLoop(floorIds, (id, a) => floorFlip(sql, id, a), settings.writeRunMs);
-      } else {
-        floor = await flipLoop(floorIds, (id, a) => floorFlip(sql, id, a), settings.writeRunMs);
-        ours = await flipLoop(oursIds, oursFlip, settings.writeRunMs);
+      // Rotate which goes first, so drift within a round favours none.
+      const order = (['ours', 'floor', 'single'] as const).map((_, i, all) => all[(i + round) % all.length]);
+      const rate: Record<string, number> = {};
+      let commitsPerSec = 0;
+      for (const subject of order) {
+        if (subject === undefined) continue;
+        const versionBefore = subject === 'ours' ? await readVersion() : 0;
+        const t0 = performance.now();
+        rate[subject] = await subjects[subject]();
+        if (subject === 'ours')
+          commitsPerSec = ((await readVersion()) - versionBefore) / ((performance.now() - t0) / 1000);
       }
+      const ours = rate.ours ?? 0;
+      const floor = rate.floor ?? 0;
       rounds.push({
         round,
         loadBefore,
         loadAfter: load(),
         oursFlipsPerSec: ours,
+        oursCommitsPerSec: commitsPerSec,
         floorFlipsPerSec: floor,
+        singleFloorFlipsPerSec: rate.single ?? 0,
         ratio: ours / floor,
       });
     }
@@ -225,8 +292,11 @@ export async function benchWriteThroughput(
       instances: instances.length,
       connectionsPerInstance: CONNECTIONS_PER_INSTANCE,
       rounds,
+      floorBatches: { loops: floorLoops, switchesPerCommit: Math.ceil(floorIds.length / floorLoops) },
       oursFlipsPerSec: spread(rounds.map((r) => r.oursFlipsPerSec)),
+      oursCommitsPerSec: spread(rounds.map((r) => r.oursCommitsPerSec)),
       floorFlipsPerSec: spread(rounds.map((r) => r.floorFlipsPerSec)),
+      singleFloorFlipsPerSec: spread(rounds.map((r) => r.singleFloorFlipsPerSec)),
       ratio: spread(rounds.map((r) => r.ratio)),
       storm: { switches: stormIds.length, method, ms, deactivateMs },
     };

@@ -19,6 +19,7 @@ import { type InstanceMember, createInstanceMember } from './instance-member';
 import { isLive } from './instance-record';
 import type { FleetReceipt } from './receipt';
 import { collectReceipt } from './receipt-collector';
+import { createRecordQueue } from './record-queue';
 
 /** An instance as `fleet.instances()` shows it: `behind` is live on an older version than the newest live one. */
 export interface FleetInstance extends InstanceRecord {
@@ -99,22 +100,20 @@ export function createFleetPart(options: FleetPartOptions): FleetPart {
   const receipts = new Map<number, PendingReceipt>();
   let lastWritten: number | undefined;
   let sync: SnapshotSync | undefined;
+  const recorded = createRecordQueue((events) => store.appendAudit(events, { timeoutMs: options.writeTimeoutMs }));
 
   async function record(receipt: FleetReceipt, operation: string, results: readonly TransitionResult[]) {
     metrics.increment('kill_switch_receipts_total', { complete: String(receipt.complete) });
     if (receipt.timeToHaltMs !== null) metrics.observe('kill_switch_time_to_halt_seconds', receipt.timeToHaltMs / 1000);
     const single = results.length === 1 ? results[0]?.switch : undefined;
     try {
-      await store.appendAudit(
-        {
-          type: FLEET_AUDIT_TYPES.receipt,
-          actor: FLEET_ACTOR,
-          target: single?.id ?? null,
-          clientId: single?.clientId ?? null,
-          metadata: { operation, switchIds: results.map((r) => r.switch.id), ...receiptMetadata(receipt) },
-        },
-        { timeoutMs: options.writeTimeoutMs },
-      );
+      await recorded.append({
+        type: FLEET_AUDIT_TYPES.receipt,
+        actor: FLEET_ACTOR,
+        target: single?.id ?? null,
+        clientId: single?.clientId ?? null,
+        metadata: { operation, switchIds: results.map((r) => r.switch.id), ...receiptMetadata(receipt) },
+      });
     } catch (error) {
       metrics.increment('kill_switch_receipt_errors_total');
       logger.warn({ ...errorFields(error), during: 'receipt' }, 'kill-switch receipt could not be recorded');

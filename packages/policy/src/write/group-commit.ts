@@ -27,8 +27,8 @@ interface Waiting {
 
 /** Bounds one transaction's statements (the chain append carries one record per write). */
 const MAX_BATCH = 128;
-/** Two batches overlap: one prepares while the other waits for its COMMIT. */
-const MAX_BATCHES_IN_FLIGHT = 2;
+/** One commit in flight per instance: measured, larger batches beat overlapping ones (fewer statements per flip). */
+const MAX_BATCHES_IN_FLIGHT = 1;
 /** A batch in flight this long stops holding the queue back: one hung connection must not stall every write. */
 const SLOW_BATCH_MS = 500;
 
@@ -39,23 +39,31 @@ export function createGroupCommit(
 ): GroupCommit {
   const queue: Waiting[] = [];
   let holding = 0;
+  type WriteBatch = NonNullable<SwitchStore['writeBatch']>;
 
   const left = (waiting: Waiting) => Math.max(1, Math.floor(waiting.deadline - performance.now()));
 
+  const storeWrite = (write: BatchWrite, timeoutMs: number) =>
+    write.kind === 'activate'
+      ? store.activate(write.input, { timeoutMs })
+      : store.deactivate(write.input, { timeoutMs });
+
+  /** This instance patches the commit in (and the others are told) before any of its callers hears. */
+  const published = async (results: readonly StoreWriteResult[]) => {
+    const changed = results.filter((r) => r.changed);
+    if (changed.length > 0) await publishCommitted(changed);
+  };
+
   async function alone(write: BatchWrite, timeoutMs: number): Promise<StoreWriteResult> {
-    const options = { timeoutMs };
-    const result =
-      write.kind === 'activate'
-        ? await store.activate(write.input, options)
-        : await store.deactivate(write.input, options);
-    if (result.changed) await publishCommitted([result]);
+    const result = await storeWrite(write, timeoutMs);
+    await published([result]);
     return result;
   }
 
   const settleAlone = (waiting: Waiting) => alone(waiting.write, left(waiting)).then(waiting.resolve, waiting.reject);
 
-  /** Starts batches while fewer than MAX_BATCHES_IN_FLIGHT recent ones are running. */
-  function pump(): void {
+  /** Starts a commit while none is in flight (or the one in flight is slow). */
+  function pump(writeBatch: WriteBatch): void {
     while (queue.length > 0 && holding < MAX_BATCHES_IN_FLIGHT) {
       const members = queue.splice(0, MAX_BATCH);
       for (const member of members) clearTimeout(member.expire);
@@ -66,39 +74,49 @@ export function createGroupCommit(
         held = false;
         holding--;
         clearTimeout(slow);
-        pump();
+        pump(writeBatch);
       };
       const slow = setTimeout(release, SLOW_BATCH_MS);
       slow.unref?.();
-      void runBatch(members).finally(release);
+      void commit(members, writeBatch).finally(release);
     }
   }
 
-  async function runBatch(members: Waiting[]): Promise<void> {
+  /**
+   * Holds the instance's place only while the transaction runs: the publication that follows
+   * overlaps the next commit (it may wait a moment for another instance's notice).
+   */
+  async function commit(members: Waiting[], writeBatch: WriteBatch): Promise<void> {
     // A caller with less than half its budget left goes alone: it must not shorten everyone's deadline.
     const now = performance.now();
     const shared = members.filter((m) => m.deadline - now >= writeTimeoutMs / 2);
     for (const member of members) if (!shared.includes(member)) void settleAlone(member);
-    if (shared.length === 1) await settleAlone(shared[0] as Waiting);
-    if (shared.length < 2 || !store.writeBatch) return;
-    const timeoutMs = left(shared.reduce((a, b) => (b.deadline < a.deadline ? b : a)));
-    let outcomes: BatchOutcome[];
-    try {
-      outcomes = await store.writeBatch(
-        shared.map((m) => m.write),
-        { timeoutMs },
-      );
-    } catch (error) {
-      for (const member of shared) member.reject(asMemberError(error, member.write, shared.length));
+    if (shared.length === 0) return;
+    const first = shared[0] as Waiting;
+    if (shared.length === 1) {
+      const result = await storeWrite(first.write, left(first)).catch((error: unknown) => {
+        first.reject(error);
+      });
+      if (result) void published([result]).then(() => first.resolve(result));
       return;
     }
-    const changed = outcomes.flatMap((o) => (o.status === 'done' && o.result.changed ? [o.result] : []));
-    if (changed.length > 0) await publishCommitted(changed);
-    shared.forEach((member, i) => {
+    const timeoutMs = left(shared.reduce((a, b) => (b.deadline < a.deadline ? b : a)));
+    const outcomes = await writeBatch(
+      shared.map((m) => m.write),
+      { timeoutMs },
+    ).catch((error: unknown) => {
+      for (const member of shared) member.reject(asMemberError(error, member.write, shared.length));
+    });
+    if (outcomes) void answer(shared, outcomes);
+  }
+
+  async function answer(members: readonly Waiting[], outcomes: readonly BatchOutcome[]): Promise<void> {
+    await published(outcomes.flatMap((o) => (o.status === 'done' ? [o.result] : [])));
+    members.forEach((member, i) => {
       const outcome = outcomes[i];
       if (outcome?.status === 'done') member.resolve(outcome.result);
       else if (outcome?.status === 'failed') member.reject(outcome.error);
-      // Its switch is held by another writer: wait for it alone, without holding this batch's place.
+      // Its switch is held by another writer: wait for it alone, without holding the instance's place.
       else void settleAlone(member);
     });
   }
@@ -106,7 +124,8 @@ export function createGroupCommit(
   return {
     write(write, options) {
       const timeoutMs = options.timeoutMs ?? writeTimeoutMs;
-      if (!store.writeBatch) return alone(write, timeoutMs);
+      const writeBatch = store.writeBatch?.bind(store);
+      if (!writeBatch) return alone(write, timeoutMs);
       return new Promise<StoreWriteResult>((resolve, reject) => {
         const waiting: Waiting = { write, deadline: performance.now() + timeoutMs, resolve, reject };
         // Still queued at its deadline: it was never sent, so nothing of it can commit later.
@@ -118,7 +137,7 @@ export function createGroupCommit(
         }, timeoutMs);
         waiting.expire.unref?.();
         queue.push(waiting);
-        pump();
+        pump(writeBatch);
       });
     },
   };

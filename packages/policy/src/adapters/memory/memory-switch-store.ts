@@ -5,7 +5,12 @@
  * and the shared contract suite holds it to the Postgres store's behaviour.
  */
 import { randomUUID } from 'node:crypto';
-import { type MemoryAuditEmitter, createMemoryAuditEmitter, validateAuditEvent } from '@rtv/audit';
+import {
+  type AuditEventInput,
+  type MemoryAuditEmitter,
+  createMemoryAuditEmitter,
+  validateAuditEvent,
+} from '@rtv/audit';
 import type { KillSwitch, KillSwitchHistoryEntry } from '@rtv/db';
 import { nanoid } from 'nanoid';
 import { systemClock } from '../../clock';
@@ -190,8 +195,11 @@ export function createMemorySwitchStore(options: MemorySwitchStoreOptions = {}):
       return version;
     },
 
-    async appendAudit(event) {
-      await audit.emit(event);
+    async appendAudit(events) {
+      const records = Array.isArray(events) ? events : [events as AuditEventInput];
+      // Validated first, so a bad record leaves none of them (one unit of work).
+      for (const event of records) validateAuditEvent(event, () => clock.now());
+      for (const event of records) await audit.emit(event);
     },
   };
 }

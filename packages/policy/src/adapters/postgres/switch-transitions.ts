@@ -3,7 +3,7 @@
  * switch change, its history row, its audit record and the version bump. The switch row is
  * locked first (FOR UPDATE); the global rows (chain head, version) only by the last statement.
  */
-import { type PostgresAuditEmitter, newAuditId } from '@rtv/audit';
+import { type AuditEventInput, type PostgresAuditEmitter, newAuditId } from '@rtv/audit';
 import { type Database, type KillSwitch, type Transaction, isUniqueViolation, killSwitches } from '@rtv/db';
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
@@ -141,13 +141,15 @@ export function createPostgresTransitions(
       );
     },
 
-    async appendAudit(event, options) {
+    async appendAudit(events, options) {
+      const records = Array.isArray(events) ? events : [events as AuditEventInput];
+      if (records.length === 0) return;
       await write(
-        'auditing a refused write',
+        records.length === 1 ? 'appending an audit record' : `appending ${records.length} audit records`,
         async (tx, attempt) => {
-          const id = newAuditId();
-          attempt.marker = id;
-          await audit.emitMany([event], { tx, ids: [id] });
+          const ids = records.map(() => newAuditId());
+          attempt.marker = ids[0];
+          await audit.emitMany(records, { tx, ids });
         },
         options,
       );
