@@ -91,8 +91,8 @@ async function main(): Promise<void> {
     const memory = await benchMemory(settings);
     log('fleet auto-trip across worker processes');
     const fleetAutoTrip = await benchFleetAutoTrip(env, settings, smoke ? 1 : 3);
-    log('raw pub/sub floor (last of N subscribers)');
-    const pubSubFloor = await benchPubSubFloor(env, settings);
+    log('raw pub/sub floors (last of N subscribers, idle and awake every millisecond)');
+    const pubSubFloor = [await benchPubSubFloor(env, settings), await benchPubSubFloor(env, settings, 'paced')];
     log('propagation over pub/sub (last of N readers)');
     const pubsub = await benchPropagation(env, settings, 'pubsub');
     log('propagation with pub/sub off (version poll only)');

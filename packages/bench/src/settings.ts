@@ -24,6 +24,8 @@ export interface BenchSettings {
   coldRepetitions: number;
   /** Propagation trials per mode (pub/sub, poll only). */
   propagationTrials: number;
+  /** Flips before those, after the processes start, reported apart (cold code paths, the first GCs). */
+  propagationWarmupTrials: number;
   /** Reader processes of the propagation test (plus one activator); judged on the last of them per flip. */
   propagationReaders: number;
   /** Poll interval of the children (the poll-only bound is this plus 100 ms). */
@@ -56,6 +58,7 @@ export function benchSettings(smoke: boolean): BenchSettings {
         writeOps: 5,
         coldRepetitions: 2,
         propagationTrials: 3,
+        propagationWarmupTrials: 1,
         propagationReaders: 2,
         propagationPollMs: 200,
         memoryClients: 10_000,
@@ -78,6 +81,7 @@ export function benchSettings(smoke: boolean): BenchSettings {
         writeOps: 200,
         coldRepetitions: 7,
         propagationTrials: 100,
+        propagationWarmupTrials: 10,
         propagationReaders: 8,
         propagationPollMs: 1_000,
         memoryClients: 1_000_000,

@@ -27,7 +27,8 @@ export interface BenchReport {
   writeThroughput: WriteThroughputResult;
   autoTrip: AutoTripResult;
   fleetAutoTrip: FleetAutoTripResult;
-  pubSubFloor: PubSubFloorResult;
+  /** Idle subscribers, then subscribers awake every millisecond as the readers are. */
+  pubSubFloor: PubSubFloorResult[];
   propagation: PropagationResult[];
   /** Time-to-halt by receipts; absent from reports written before it existed. */
   timeToHalt?: TimeToHaltResult;

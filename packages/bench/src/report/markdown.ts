@@ -184,7 +184,6 @@ function checkPathSection(report: BenchReport): string[] {
 }
 
 function propagationSection(report: BenchReport): string[] {
-  const f = report.pubSubFloor;
   return [
     '## Propagation across processes (1 activator, N readers, last reader per flip)',
     '',
@@ -201,7 +200,15 @@ function propagationSection(report: BenchReport): string[] {
       (p) =>
         `| ${p.mode === 'pubsub' ? 'pub/sub + version poll' : `version poll only, every ${p.pollIntervalMs} ms`} | ${p.readers} | ${p.fromCommitMs.samples} | ${n(p.fromCommitMs.p50)} ms | ${n(p.fromCommitMs.p99)} ms | ${n(p.fromCommitMs.max)} ms | ${n(p.fromCallMs.p50)} / ${n(p.fromCallMs.p99)} ms | ${n(p.pooledFromCommitMs.p99)} ms | ${n(p.bytesPerFlipPerInstance.median)} B, ${n(p.bytesPerFlipPerInstance.max)} B | ${p.timeouts} |`,
     ),
-    `| floor: raw PUBLISH to ${f.subscribers} bare subscriber processes | ${f.subscribers} | ${f.lastOfNMs.samples} | ${n(f.lastOfNMs.p50)} ms | ${n(f.lastOfNMs.p99)} ms | ${n(f.lastOfNMs.max)} ms | | | | ${f.timeouts} |`,
+    ...report.pubSubFloor.map(
+      (f) =>
+        `| floor: raw PUBLISH to ${f.subscribers} bare subscriber processes${f.pacing === 'paced' ? ', each awake every millisecond as a reader is' : ', idle'} | ${f.subscribers} | ${f.lastOfNMs.samples} | ${n(f.lastOfNMs.p50)} ms | ${n(f.lastOfNMs.p99)} ms | ${n(f.lastOfNMs.max)} ms | | | | ${f.timeouts} |`,
+    ),
+    '',
+    ...report.propagation.map(
+      (p) =>
+        `Warm-up (${p.mode}): the ${p.warmupFromCommitMs.length} flips right after the processes started, before the ${p.fromCommitMs.samples} above and not in their percentiles, took ${p.warmupFromCommitMs.map((v) => `${n(v)}`).join(', ')} ms to the last reader.`,
+    ),
     '',
   ];
 }

@@ -5,7 +5,8 @@
  * activator's commit to the LAST reader's flipped answer (last-of-N, last-of-n.ts); percentiles are over
  * flips. Run with pub/sub and with pub/sub off in the readers (`pubSub: false`, version polling only).
  * Each reader's Redis connections go through a byte-counting relay: bytes read per flip per instance.
- * A random pause before each trial spreads the trials over the poll phase.
+ * A random pause before each trial spreads the trials over the poll phase. The first flips after the
+ * processes start (cold code, the first garbage collections) are warm-up, reported apart.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,8 @@ export interface PropagationResult {
   pooledFromCommitMs: LatencySummary;
   /** Raw per-flip figures (last reader from commit), ms. */
   perFlipFromCommitMs: number[];
+  /** The warm-up flips before them (right after the processes started), last reader from commit, ms: not in the percentiles. */
+  warmupFromCommitMs: number[];
   /** Flips some reader had not seen within the deadline (counted, not in the percentiles). */
   timeouts: number;
   /** Bytes each reader instance read from Redis per flip (relay count over the run / flips): median and max over readers. */
@@ -139,6 +142,7 @@ export async function benchPropagation(
     }
 
     const pooled: number[] = [];
+    const warmup: Array<{ origin: number; arrivals: Array<number | undefined> }> = [];
     const fromCommit: Array<{ origin: number; arrivals: Array<number | undefined> }> = [];
     const fromCall: Array<{ origin: number; arrivals: Array<number | undefined> }> = [];
     const firstBytes: number[] = [];
@@ -146,7 +150,8 @@ export async function benchPropagation(
     let flipsCounted = 0;
     const pauseMs = mode === 'pubsub' ? 20 : settings.propagationPollMs;
     const deadlineMs = settings.propagationPollMs * 3 + 5_000;
-    for (let trial = 0; trial < settings.propagationTrials; trial++) {
+    const warmupTrials = settings.propagationWarmupTrials;
+    for (let trial = 0; trial < warmupTrials + settings.propagationTrials; trial++) {
       await new Promise((r) => setTimeout(r, Math.random() * pauseMs));
       const activate = trial % 2 === 0;
       const marks = readers.map((r) => r.messages.length);
@@ -162,6 +167,11 @@ export async function benchPropagation(
         m.type === 'flipped' && m.tripped === activate;
       const flips = await Promise.all(readers.map((r, i) => nextMessage(r, marks[i] as number, isFlip, deadline)));
       const arrivals = flips.map((flip) => flip?.at);
+      if (trial < warmupTrials) {
+        warmup.push({ origin: committed.commitAt, arrivals });
+        if (flips.some((f) => !f)) break;
+        continue;
+      }
       fromCommit.push({ origin: committed.commitAt, arrivals });
       fromCall.push({ origin: committed.startAt, arrivals });
       for (const flip of flips) if (flip) pooled.push(flip.at - committed.commitAt);
@@ -194,6 +204,7 @@ export async function benchPropagation(
       fromCallMs: lastOfN(fromCall, readers.length).summary,
       pooledFromCommitMs: summarize(pooled),
       perFlipFromCommitMs: commit.perFlip.map((v) => Math.round(v * 1000) / 1000),
+      warmupFromCommitMs: lastOfN(warmup, readers.length).perFlip.map((v) => Math.round(v * 1000) / 1000),
       timeouts: commit.incomplete,
       bytesPerFlipPerInstance: { median: median(perReaderBytes), max: Math.max(...perReaderBytes) },
     };

@@ -1,7 +1,9 @@
 /**
  * The floor under propagation over pub/sub: PUBLISH to N bare subscriber processes on the same Redis and
  * machine, and the time to the LAST of them receiving, per message. No service, no snapshot, no database:
- * what the sync path's pub/sub leg cannot beat on this machine at this moment.
+ * what the sync path's pub/sub leg cannot beat on this machine at this moment. Run with idle
+ * subscribers, and with subscribers awake every millisecond as the propagation readers are (what
+ * eight processes busy that way cost on two cores, with none of our code).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,8 @@ import type { BenchSettings } from '../settings';
 import type { FloorChildMessage } from './pubsub-floor-child';
 
 export interface PubSubFloorResult {
+  /** `idle`: bare subscribers; `paced`: each also wakes every millisecond, as the propagation readers do to check. */
+  pacing: 'idle' | 'paced';
   subscribers: number;
   messages: number;
   /** Per message: PUBLISH sent to the last subscriber's receipt, ms. */
@@ -19,7 +23,11 @@ export interface PubSubFloorResult {
   timeouts: number;
 }
 
-export async function benchPubSubFloor(env: BenchEnvironment, settings: BenchSettings): Promise<PubSubFloorResult> {
+export async function benchPubSubFloor(
+  env: BenchEnvironment,
+  settings: BenchSettings,
+  pacing: PubSubFloorResult['pacing'] = 'idle',
+): Promise<PubSubFloorResult> {
   const channel = `${env.keyPrefix}pubsub-floor`;
   const script = fileURLToPath(new URL('./pubsub-floor-child.ts', import.meta.url));
   const received = new Map<number, Array<number | undefined>>();
@@ -27,7 +35,7 @@ export async function benchPubSubFloor(env: BenchEnvironment, settings: BenchSet
   const children: ChildProcess[] = [];
   const n = settings.propagationReaders;
   for (let i = 0; i < n; i++) {
-    const child = fork(script, [env.redisUrl, channel], {
+    const child = fork(script, [env.redisUrl, channel, pacing], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -60,7 +68,7 @@ export async function benchPubSubFloor(env: BenchEnvironment, settings: BenchSet
       flips.push({ origin, arrivals: received.get(trial) ?? Array.from({ length: n }, () => undefined) });
     }
     const result = lastOfN(flips, n);
-    return { subscribers: n, messages: flips.length, lastOfNMs: result.summary, timeouts: result.incomplete };
+    return { pacing, subscribers: n, messages: flips.length, lastOfNMs: result.summary, timeouts: result.incomplete };
   } finally {
     for (const child of children) if (child.exitCode === null) child.send({ type: 'stop' });
     await Promise.all(
