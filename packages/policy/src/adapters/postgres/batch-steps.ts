@@ -3,8 +3,8 @@
  * ONE transaction. The rows are locked in id order with SKIP LOCKED, so a row
  * another writer holds never makes the batch wait: that write is handed back
  * (`busy`) to be written alone, and waits on its own. Every change is computed
- * here, in the callers' order, then written by one update, one history insert
- * and the last statement (audit and version bump).
+ * here, in the callers' order, then written by the last statement (rows,
+ * history, audit and version bump together).
  */
 import type { PostgresAuditEmitter } from '@rtv/audit';
 import { type KillSwitch, type Transaction, killSwitches } from '@rtv/db';
@@ -13,7 +13,7 @@ import type { BatchOutcome, BatchWrite, Clock } from '../../ports';
 import { activationOf } from '../../write/activation';
 import { deactivationOf } from '../../write/mode-transitions';
 import type { TransitionRecord } from '../../write/transition-records';
-import { recordTransitions, writeRows } from './transition-steps';
+import { recordTransitions } from './transition-steps';
 import type { WriteAttempt } from './write-transaction';
 
 type Step = ReturnType<typeof activationOf>;
@@ -60,8 +60,8 @@ export async function writeBatchRows(
     transitions.push({ row: step.result.row, transition: step.transition });
   }
   if (transitions.length === 0) return outcomes;
-  await writeRows(tx, [...new Map(transitions.map(({ row }) => [row.id, row])).values()]);
-  const version = await recordTransitions(tx, audit, attempt, transitions, now);
+  const written = transitions.map(({ row }) => row);
+  const version = await recordTransitions(tx, audit, attempt, transitions, now, written);
   return outcomes.map((outcome) =>
     outcome.status === 'done' && outcome.result.changed
       ? { status: 'done', result: { ...outcome.result, version } }

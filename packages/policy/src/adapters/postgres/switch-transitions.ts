@@ -17,7 +17,7 @@ import {
   notFound,
 } from '../../write/transition-records';
 import { writeBatchRows } from './batch-steps';
-import { activateRows, expireDueRows, lockSwitch, recordTransitions, updateSwitch } from './transition-steps';
+import { activateRows, expireDueRows, lockSwitch, recordTransitions } from './transition-steps';
 import { type WriteAttempt, createWriteRunner } from './write-transaction';
 
 type Transitions = Pick<
@@ -94,8 +94,10 @@ export function createPostgresTransitions(
           const now = new Date(clock.now());
           const step = deactivationOf(existing, input, now);
           if (!step.transition) return step.result;
-          const row = await updateSwitch(tx, input.id, step.result.row);
-          const version = await recordTransitions(tx, audit, attempt, [{ row, transition: step.transition }], now);
+          const row = step.result.row;
+          const version = await recordTransitions(tx, audit, attempt, [{ row, transition: step.transition }], now, [
+            row,
+          ]);
           return { row, changed: true, version };
         },
         options,
@@ -131,10 +133,10 @@ export function createPostgresTransitions(
           for (const existing of restarting) {
             const due = restartStepsDue(existing, now);
             if (!due) continue;
-            moved.push(await updateSwitch(tx, existing.id, due.row));
+            moved.push(due.row);
             for (const transition of due.transitions) transitions.push({ row: due.row, transition });
           }
-          await recordTransitions(tx, audit, attempt, transitions, moved.length > 0 ? now : null);
+          await recordTransitions(tx, audit, attempt, transitions, moved.length > 0 ? now : null, moved);
           return moved;
         },
         options,

@@ -1,11 +1,11 @@
 /**
- * The statements of a transition on PostgreSQL, each inside the caller's
- * transaction: lock and change switch rows, and record history, audit and
- * the version bump as the LAST statement before COMMIT.
+ * The statements of a transition on PostgreSQL, inside the caller's
+ * transaction: lock the switch rows, then ONE last statement before COMMIT
+ * writing their new state, the history, the audit and the version bump.
  */
 import { type PostgresAuditEmitter, newAuditId } from '@rtv/audit';
-import { type KillSwitch, type Transaction, killSwitchHistory, killSwitches } from '@rtv/db';
-import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { type KillSwitch, type Transaction, killSwitches } from '@rtv/db';
+import { type SQL, and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { Clock, StoreWriteResult } from '../../ports';
 import type { ActivateInput } from '../../types';
@@ -21,11 +21,12 @@ import {
 import type { WriteAttempt } from './write-transaction';
 
 /**
- * History rows, then, as the LAST statement before COMMIT, the audit records with the version
- * bump: the chain head and the version row are locked for one statement, never across round
- * trips. The first audit id marks the transaction, so a lost COMMIT can be settled. Returns the
- * state version the bump made (undefined without a bump), so the writer can patch its own
- * snapshot instead of reloading the whole active set.
+ * The LAST statement before COMMIT, one round trip: the changed switch rows (`written`, their
+ * new state), the history rows, the audit records and the version bump. The chain head and the
+ * version row are locked by this one statement, never across round trips; the switch rows were
+ * locked before by the caller. The first audit id marks the transaction, so a lost COMMIT can be
+ * settled. Returns the state version the bump made (undefined without a bump), so the writer can
+ * patch its own snapshot instead of reloading the whole active set.
  */
 export async function recordTransitions(
   tx: Transaction,
@@ -33,27 +34,74 @@ export async function recordTransitions(
   attempt: WriteAttempt,
   transitions: readonly { row: KillSwitch; transition: TransitionRecord }[],
   bump: Date | null,
+  written: readonly KillSwitch[] = [],
 ): Promise<number | undefined> {
   if (transitions.length === 0) return undefined;
-  await tx
-    .insert(killSwitchHistory)
-    .values(transitions.map(({ row, transition }) => historyValues(`ksh_${nanoid()}`, row, transition)));
   const ids = transitions.map(() => newAuditId());
   attempt.marker = ids[0];
   const events = transitions.map(({ row, transition }) => auditEventOf(row, transition));
-  const bumpVersion = sql`state_bumped AS (
-    UPDATE kill_switch_state SET version = version + 1, updated_at = ${bump?.toISOString() ?? null}::timestamptz WHERE id = 1 RETURNING version)`;
-  const { returned } = await audit.emitMany(
-    events,
-    bump ? { tx, ids, with: bumpVersion, returning: sql`SELECT version FROM state_bumped` } : { tx, ids },
-  );
+  const ctes = [
+    ...(written.length > 0 ? [switchesWritten(written)] : []),
+    historyWritten(transitions.map(({ row, transition }) => historyValues(`ksh_${nanoid()}`, row, transition))),
+  ];
+  if (bump) {
+    ctes.push(sql`state_bumped AS (
+    UPDATE kill_switch_state SET version = version + 1, updated_at = ${bump.toISOString()}::timestamptz WHERE id = 1 RETURNING version)`);
+  }
+  const { returned } = await audit.emitMany(events, {
+    tx,
+    ids,
+    with: sql.join(ctes, sql`,\n  `),
+    ...(bump ? { returning: sql`SELECT version FROM state_bumped` } : {}),
+  });
   return returned === undefined || returned === null ? undefined : Number(returned);
+}
+
+/** The changed rows' fields, whatever their number (each row once: the last state of it). */
+function switchesWritten(changed: readonly KillSwitch[]): SQL {
+  const last = [...new Map(changed.map((row) => [row.id, row])).values()];
+  const values = JSON.stringify(
+    last.map((row) => ({
+      id: row.id,
+      is_active: row.isActive,
+      reason: row.reason,
+      activated_by: row.activatedBy,
+      activated_at: row.activatedAt?.toISOString() ?? null,
+      expires_at: row.expiresAt?.toISOString() ?? null,
+      updated_at: row.updatedAt.toISOString(),
+      mode: row.mode,
+      allow_actions: row.allowActions,
+      fraction: row.fraction,
+      restart: row.restart,
+    })),
+  );
+  return sql`switches_written AS (
+    UPDATE kill_switches AS k SET is_active = v.is_active, reason = v.reason,
+      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at,
+      mode = v.mode, allow_actions = v.allow_actions, fraction = v.fraction, restart = v.restart
+    FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, is_active boolean, reason text, activated_by text,
+      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz, mode text, allow_actions jsonb,
+      fraction double precision, restart jsonb)
+    WHERE k.id = v.id
+    RETURNING k.id)`;
+}
+
+/** History rows in the given order: `seq` follows it (two transitions of one switch in one commit). */
+function historyWritten(rows: readonly ReturnType<typeof historyValues>[]): SQL {
+  const values = JSON.stringify(rows.map((row) => ({ ...row, performedAt: row.performedAt.toISOString() })));
+  return sql`history_written AS (
+    INSERT INTO kill_switch_history (id, kill_switch_id, action, previous_state, new_state, reason, performed_by, performed_at, metadata)
+    SELECT h->>'id', h->>'killSwitchId', h->>'action', (h->>'previousState')::boolean, (h->>'newState')::boolean,
+      h->>'reason', h->>'performedBy', (h->>'performedAt')::timestamptz, NULLIF(h->'metadata', 'null'::jsonb)
+    FROM jsonb_array_elements(${values}::jsonb) WITH ORDINALITY AS x(h, n)
+    ORDER BY x.n
+    RETURNING id)`;
 }
 
 /**
  * Activations (or hold updates) of one or many switches: the rows are locked in id order (two
- * storms never deadlock), every change is computed here, then written by ONE update, one
- * history insert and the last statement (audit and version).
+ * storms never deadlock), every change is computed here, then written by the last statement
+ * (rows, history, audit and version together).
  */
 export async function activateRows(
   tx: Transaction,
@@ -84,45 +132,13 @@ export async function activateRows(
     transitions.push({ row: step.result.row, transition: step.transition });
   }
   if (transitions.length === 0) return results;
-  await writeRows(tx, [...new Map(transitions.map(({ row }) => [row.id, row])).values()]);
-  const version = await recordTransitions(tx, audit, attempt, transitions, now);
+  const written = transitions.map(({ row }) => row);
+  const version = await recordTransitions(tx, audit, attempt, transitions, now, written);
   return results.map((result) => (result.changed ? { ...result, version } : result));
-}
-
-/** The changed rows' activation fields, in one statement whatever their number. */
-export async function writeRows(tx: Transaction, changed: readonly KillSwitch[]): Promise<void> {
-  const values = JSON.stringify(
-    changed.map((row) => ({
-      id: row.id,
-      is_active: row.isActive,
-      reason: row.reason,
-      activated_by: row.activatedBy,
-      activated_at: row.activatedAt?.toISOString() ?? null,
-      expires_at: row.expiresAt?.toISOString() ?? null,
-      updated_at: row.updatedAt.toISOString(),
-      mode: row.mode,
-      allow_actions: row.allowActions,
-      fraction: row.fraction,
-      restart: row.restart,
-    })),
-  );
-  await tx.execute(sql`UPDATE kill_switches AS k SET is_active = v.is_active, reason = v.reason,
-      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at,
-      mode = v.mode, allow_actions = v.allow_actions, fraction = v.fraction, restart = v.restart
-    FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, is_active boolean, reason text, activated_by text,
-      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz, mode text, allow_actions jsonb,
-      fraction double precision, restart jsonb)
-    WHERE k.id = v.id`);
 }
 
 export async function lockSwitch(tx: Transaction, id: string): Promise<KillSwitch> {
   const [row] = await tx.select().from(killSwitches).where(eq(killSwitches.id, id)).for('update');
-  if (!row) throw notFound(id);
-  return row;
-}
-
-export async function updateSwitch(tx: Transaction, id: string, fields: Partial<KillSwitch>): Promise<KillSwitch> {
-  const [row] = await tx.update(killSwitches).set(fields).where(eq(killSwitches.id, id)).returning();
   if (!row) throw notFound(id);
   return row;
 }
@@ -140,8 +156,8 @@ export async function expireDueRows(
     .from(killSwitches)
     .where(and(eq(killSwitches.isActive, true), isNotNull(killSwitches.expiresAt), lte(killSwitches.expiresAt, now)))
     .for('update', { skipLocked: true });
-  for (const existing of due) await updateSwitch(tx, existing.id, deactivatedFields(now));
   const transitions = due.map((existing) => ({ row: existing, transition: expiredRecord(existing, now) }));
-  await recordTransitions(tx, audit, attempt, transitions, due.length > 0 ? now : null);
+  const written = due.map((existing) => ({ ...existing, ...deactivatedFields(now) }));
+  await recordTransitions(tx, audit, attempt, transitions, due.length > 0 ? now : null, written);
   return due;
 }
