@@ -18,7 +18,13 @@ function memberOverRecordedRegistry() {
   const clock = createTestClock();
   const inner = createMemoryInstanceRegistry({}, clock);
   const puts: InstanceRecord[] = [];
-  const registry = { ...inner, put: (record: InstanceRecord) => (puts.push(record), inner.put(record)) };
+  const registry = {
+    ...inner,
+    put(record: InstanceRecord) {
+      puts.push(record);
+      return inner.put(record);
+    },
+  };
   const member = createInstanceMember({
     registry,
     clock,
