@@ -2,8 +2,9 @@
  * A notice's changes applied to an index copy-on-write: only the maps on the path of a changed
  * switch are copied (the client map, that client's coordinates, the target map, the inner
  * platform map), every unchanged `IndexedSwitch` is shared with the index before, and nothing of
- * the index before is mutated, so a check reading it still sees it whole. Apart from those maps,
- * the cost per patch is one copy of `byId` and of `switches` (pointers, no object per switch).
+ * the index before is mutated, so a check reading it still sees it whole. `byId` grows an
+ * overlay instead of being copied (id-table.ts) and `switches` is only built when read, so a
+ * patch allocates for the changed switches and the maps on their path, not per active switch.
  */
 import type { KillSwitchScope } from '@rtv/db';
 import type { SwitchSummary } from '../types';
@@ -20,7 +21,8 @@ import {
 
 /** The index under construction: copies made on first write, remembered so a second change to the same map does not copy again. */
 class IndexDraft {
-  readonly byId: Map<string, IndexedSwitch>;
+  /** This patch's changes by id, in the order made (null: gone); read through `entryOf`. */
+  private readonly edits = new Map<string, IndexedSwitch | null>();
   readonly activeByScope: Record<KillSwitchScope, number>;
   expiringCount: number;
   modeCount: number;
@@ -31,13 +33,25 @@ class IndexDraft {
   private readonly owned = new Set<object>();
 
   constructor(readonly base: SwitchIndex) {
-    this.byId = new Map(base.byId);
     this.activeByScope = { ...base.activeByScope };
     this.expiringCount = base.expiringCount;
     this.modeCount = base.modeCount;
     this.global = base.global;
     this.byClient = base.byClient;
     this.contenders = base.contenders;
+  }
+
+  /** The entry `id` has in the draft now. */
+  entryOf(id: string): IndexedSwitch | undefined {
+    const edited = this.edits.get(id);
+    if (edited !== undefined) return edited ?? undefined;
+    return this.edits.has(id) ? undefined : this.base.byId.get(id);
+  }
+
+  /** Records `id`'s new entry after every earlier edit, as `IdTable.with` will apply it. */
+  private edit(id: string, entry: IndexedSwitch | null): void {
+    this.edits.delete(id);
+    this.edits.set(id, entry);
   }
 
   private own<T extends object>(value: T, copy: (v: T) => T): T {
@@ -118,7 +132,7 @@ class IndexDraft {
     }
     this.setSlot(coordinates, summary, slotWinner(rest));
     this.dropIfEmpty(summary.clientId, coordinates);
-    this.byId.delete(summary.id);
+    this.edit(summary.id, null);
     this.count(summary, -1);
   }
 
@@ -132,22 +146,27 @@ class IndexDraft {
       this.ownContenders().set(key, [...(this.contenders.get(key) ?? [occupant]), entry]);
     }
     this.setSlot(coordinates, summary, keepLonger(occupant, entry));
-    this.byId.set(summary.id, entry);
+    this.edit(summary.id, entry);
     this.count(summary, 1);
   }
 
   finish(version: number): SwitchIndex {
+    const byId = this.base.byId.with(this.edits);
+    let switches: readonly SwitchSummary[] | undefined;
     return {
       version,
       global: this.global,
       byClient: this.byClient,
-      size: this.byId.size,
+      size: byId.size,
       hasExpiring: this.expiringCount > 0,
       hasModes: this.modeCount > 0,
       clear: policyDecision(false, 'CLEAR', null, version),
       activeByScope: Object.freeze(this.activeByScope),
-      switches: Object.freeze(Array.from(this.byId.values(), (e) => e.summary)),
-      byId: this.byId,
+      get switches() {
+        switches ??= Object.freeze(Array.from(byId.values(), (e) => e.summary));
+        return switches;
+      },
+      byId,
       contenders: this.contenders,
       expiringCount: this.expiringCount,
       modeCount: this.modeCount,
@@ -169,13 +188,13 @@ export function patchSwitchIndex(
   const draft = new IndexDraft(index);
   // Every removal first: a changed switch re-enters after all the kept ones, as in a build.
   for (const id of changed.keys()) {
-    const before = draft.byId.get(id);
+    const before = draft.entryOf(id);
     if (before) draft.remove(before);
   }
   for (const summary of changed.values()) {
     if (summary === null) continue;
     // A change keyed under another id must not leave a second entry for this switch.
-    const stale = draft.byId.get(summary.id);
+    const stale = draft.entryOf(summary.id);
     if (stale) draft.remove(stale);
     draft.add(indexSwitch(summary, version));
   }

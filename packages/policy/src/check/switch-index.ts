@@ -7,6 +7,7 @@ import type { KillSwitchScope } from '@rtv/db';
 import type { CheckResult, SwitchSummary } from '../types';
 import { MODE_RANK, type Verdict, policyDecision } from './decision';
 import { type DecisionsHolder, buildDecisions } from './entry-decisions';
+import { IdTable } from './id-table';
 import { keepLonger, slotKey, slotOccupant } from './index-slots';
 import { FractionBucket, keySeed } from './throttle-share';
 
@@ -77,10 +78,11 @@ export interface SwitchIndex {
   /**
    * Every active switch, in the order they were given to the build; a patch keeps the unchanged
    * ones in their order and puts the ones it adds or changes after them, in the patch's order.
+   * After a patch it is built on first read (publication and diffs read it, checks never do).
    */
   readonly switches: readonly SwitchSummary[];
   /** Every entry by switch id, in `switches` order (what a patch finds a changed switch by). */
-  readonly byId: ReadonlyMap<string, IndexedSwitch>;
+  readonly byId: IdTable;
   /** Slots (by `slotKey`) that two or more switches share: all of them, in `switches` order. */
   readonly contenders: ReadonlyMap<string, readonly IndexedSwitch[]>;
   /** How many switches carry an expiry or a restart (`hasExpiring` is this above 0). */
@@ -172,7 +174,7 @@ export function buildSwitchIndex(active: readonly SwitchSummary[], version = 0):
     clear: policyDecision(false, 'CLEAR', null, version),
     activeByScope: Object.freeze(activeByScope),
     switches: Object.freeze([...active]),
-    byId,
+    byId: IdTable.of(byId),
     contenders,
     expiringCount,
     modeCount,
