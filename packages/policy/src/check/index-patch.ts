@@ -17,6 +17,7 @@ import {
   emptyCoordinates,
   indexSwitch,
   isExpiring,
+  makeSwitchIndex,
 } from './switch-index';
 
 /** The index under construction: copies made on first write, remembered so a second change to the same map does not copy again. */
@@ -152,8 +153,7 @@ class IndexDraft {
 
   finish(version: number): SwitchIndex {
     const byId = this.base.byId.with(this.edits);
-    let switches: readonly SwitchSummary[] | undefined;
-    return {
+    return makeSwitchIndex({
       version,
       global: this.global,
       byClient: this.byClient,
@@ -162,15 +162,11 @@ class IndexDraft {
       hasModes: this.modeCount > 0,
       clear: policyDecision(false, 'CLEAR', null, version),
       activeByScope: Object.freeze(this.activeByScope),
-      get switches() {
-        switches ??= Object.freeze(Array.from(byId.values(), (e) => e.summary));
-        return switches;
-      },
       byId,
       contenders: this.contenders,
       expiringCount: this.expiringCount,
       modeCount: this.modeCount,
-    };
+    });
   }
 }
 

@@ -91,6 +91,54 @@ export interface SwitchIndex {
   readonly modeCount: number;
 }
 
+/** What an index is made of; `switches` comes apart: given to a build, listed from `byId` after a patch. */
+export type IndexFields = Omit<SwitchIndex, 'switches'>;
+
+/**
+ * Every index, built or patched, is one of these: one shape, so the check path's reads of an
+ * index stay monomorphic whichever way the snapshot it reads was made.
+ */
+class IndexRecord implements SwitchIndex {
+  readonly version: number;
+  readonly global: CoordinateIndex;
+  readonly byClient: ReadonlyMap<string, CoordinateIndex>;
+  readonly size: number;
+  readonly hasExpiring: boolean;
+  readonly hasModes: boolean;
+  readonly clear: Verdict;
+  readonly activeByScope: Readonly<Record<KillSwitchScope, number>>;
+  readonly byId: IdTable;
+  readonly contenders: ReadonlyMap<string, readonly IndexedSwitch[]>;
+  readonly expiringCount: number;
+  readonly modeCount: number;
+  /** Listed on first read after a patch (publication and diffs read it, checks never do). */
+  private listed: readonly SwitchSummary[] | undefined;
+
+  constructor(f: IndexFields, listed: readonly SwitchSummary[] | undefined) {
+    this.version = f.version;
+    this.global = f.global;
+    this.byClient = f.byClient;
+    this.size = f.size;
+    this.hasExpiring = f.hasExpiring;
+    this.hasModes = f.hasModes;
+    this.clear = f.clear;
+    this.activeByScope = f.activeByScope;
+    this.byId = f.byId;
+    this.contenders = f.contenders;
+    this.expiringCount = f.expiringCount;
+    this.modeCount = f.modeCount;
+    this.listed = listed;
+  }
+
+  get switches(): readonly SwitchSummary[] {
+    this.listed ??= Object.freeze(Array.from(this.byId.values(), (e) => e.summary));
+    return this.listed;
+  }
+}
+
+export const makeSwitchIndex = (fields: IndexFields, switches?: readonly SwitchSummary[]): SwitchIndex =>
+  new IndexRecord(fields, switches);
+
 /** Records the switches sharing a slot, as `place` meets them. */
 function noteContender(
   contenders: Map<string, IndexedSwitch[]>,
@@ -164,7 +212,7 @@ export function buildSwitchIndex(active: readonly SwitchSummary[], version = 0):
     byId.set(summary.id, entry);
     place(coordinates, entry, contenders);
   }
-  return {
+  const fields: IndexFields = {
     version,
     global,
     byClient,
@@ -173,12 +221,12 @@ export function buildSwitchIndex(active: readonly SwitchSummary[], version = 0):
     hasModes: modeCount > 0,
     clear: policyDecision(false, 'CLEAR', null, version),
     activeByScope: Object.freeze(activeByScope),
-    switches: Object.freeze([...active]),
     byId: IdTable.of(byId),
     contenders,
     expiringCount,
     modeCount,
   };
+  return makeSwitchIndex(fields, Object.freeze([...active]));
 }
 
 export const live = (entry: IndexedSwitch | undefined, now: number): IndexedSwitch | undefined =>
