@@ -13,6 +13,7 @@ import type { CheckContext, CheckResult } from '../types';
 import { checkContextIssue } from '../validation';
 import { CHECK_TIMING_SAMPLE, CheckCounters } from './check-stats';
 import type { Verdict } from './decision';
+import { decisionsAt } from './entry-decisions';
 import { type ModeQuery, decideAmongModes } from './mode-decision';
 import { type Snapshot, createSnapshot } from './snapshot';
 import { type IndexedSwitch, findBlockingSwitch } from './switch-index';
@@ -103,8 +104,10 @@ export function createChecker(options: CheckerOptions): Checker {
    */
   function settle(hit: IndexedSwitch, context: CheckContext): Verdict {
     const index = decidedOn.index;
-    let decided: Verdict = hit;
-    if (index.hasModes && hit.summary.mode !== 'halt') {
+    let decided: Verdict;
+    if (!index.hasModes || hit.summary.mode === 'halt') {
+      decided = decisionsAt(hit, index.version);
+    } else {
       query.clientId = context.clientId;
       query.action = context.action;
       query.platform = context.platform ?? undefined;

@@ -1,7 +1,7 @@
 /**
- * The decisions a check hands back, built once per switch (per restart step) when the index is
- * built, frozen, each with its already-resolved promise: a check that matches a switch returns
- * one of them and allocates nothing.
+ * The decisions a check hands back, built once per switch (per restart step) and state version
+ * (entry-decisions.ts), frozen, each with its already-resolved promise: a check that matches a
+ * switch returns one of them and allocates nothing.
  */
 import type { CheckResult, DecisionCode, KillSwitchMode, SwitchLevel, SwitchSummary } from '../types';
 

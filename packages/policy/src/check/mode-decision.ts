@@ -5,6 +5,7 @@
  * switch in an index holding such modes come here; the answers are the index's prebuilt ones.
  */
 import type { Verdict } from './decision';
+import { decisionsAt } from './entry-decisions';
 import { type IndexedRestart, type IndexedSwitch, type SwitchIndex, live, switchAtLevel } from './switch-index';
 import { keyShare } from './throttle-share';
 
@@ -31,16 +32,20 @@ function admitted(entry: IndexedSwitch, fraction: number, key: string | undefine
   return entry.bucket.take(fraction);
 }
 
-/** What one switch says to this check. */
-export function verdictOf(entry: IndexedSwitch, query: ModeQuery): Verdict {
+/** What one switch says to this check, in answers carrying `version`. */
+export function verdictOf(entry: IndexedSwitch, query: ModeQuery, version: number): Verdict {
+  const decisions = decisionsAt(entry, version);
   const mode = entry.summary.mode;
-  if (mode === 'halt' || entry.passed === undefined) return entry;
-  if (mode === 'reduce') return (entry.allow ?? query.riskReducing).has(query.action) ? entry.passed : entry;
+  const passed = decisions.passed;
+  if (mode === 'halt' || passed === undefined) return decisions;
+  if (mode === 'reduce') return (entry.allow ?? query.riskReducing).has(query.action) ? passed : decisions;
   const restart = entry.restart;
-  if (restart === undefined) return admitted(entry, entry.fraction, query.key) ? entry.passed : entry;
+  const steps = decisions.restart;
+  if (restart === undefined || steps === undefined)
+    return admitted(entry, entry.fraction, query.key) ? passed : decisions;
   const step = restartStep(restart, query.now);
   const letThrough = admitted(entry, restart.steps[step] as number, query.key);
-  return (letThrough ? restart.passed[step] : restart.blocked[step]) as Verdict;
+  return (letThrough ? steps.passed[step] : steps.blocked[step]) as Verdict;
 }
 
 /** Every matching switch, in priority order: the most restrictive one that blocks decides, else the most restrictive that lets through. */
@@ -53,7 +58,7 @@ export function decideAmongModes(index: SwitchIndex, query: ModeQuery): Verdict 
   for (let level = 1; level <= 8; level++) {
     const entry = live(switchAtLevel(index, client, level, query.action, query.platform), query.now);
     if (entry === undefined) continue;
-    const said = verdictOf(entry, query);
+    const said = verdictOf(entry, query, index.version);
     if (said.result.tripped) {
       // A halt is the most restrictive there is, and none came before it.
       if (entry.summary.mode === 'halt') return said;

@@ -1,6 +1,7 @@
 /**
  * A versioned, immutable snapshot of the active switches: what every check
- * reads. Replaced whole on each change (atomic swap), never mutated.
+ * reads. Replaced on each change (atomic swap): built whole on a full load,
+ * patched copy-on-write for a notice (index-patch.ts), never mutated.
  */
 import type { KillSwitch, RestartPlan } from '@rtv/db';
 import type { KillSwitchMode, RestartSchedule, SwitchSummary } from '../types';

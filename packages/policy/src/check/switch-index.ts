@@ -5,43 +5,39 @@
  */
 import type { KillSwitchScope } from '@rtv/db';
 import type { CheckResult, SwitchSummary } from '../types';
-import { MODE_RANK, type Verdict, policyDecision, switchDecision } from './decision';
+import { MODE_RANK, type Verdict, policyDecision } from './decision';
+import { type DecisionsHolder, buildDecisions } from './entry-decisions';
+import { IdTable } from './id-table';
+import { keepLonger, slotKey, slotOccupant } from './index-slots';
 import { FractionBucket, keySeed } from './throttle-share';
 
 /**
- * An indexed switch, with its expiry as a number so a check compares without
- * allocating, and the answers a check returns when it decides, built once.
+ * An indexed switch, with its expiry as a number so a check compares without allocating. It
+ * holds nothing of a state version, so a patched index shares it with the index before; its
+ * answers at the version a check reads come from `decisionsAt` (entry-decisions.ts).
  */
-export interface IndexedSwitch {
+export interface IndexedSwitch extends DecisionsHolder {
   readonly summary: SwitchSummary;
   /** Epoch ms; Infinity when it never expires. */
   readonly expiresAtMs: number;
   /** How restrictive its mode is (MODE_RANK). */
   readonly rank: number;
-  /** Frozen: shared by every check this switch blocks. */
-  readonly result: CheckResult;
-  /** `result`, already resolved, so an awaited check makes no promise of its own. */
-  readonly resolved: Promise<CheckResult>;
-  /** `reduce` and `throttle`: the decision for an action let through. */
-  readonly passed: Verdict | undefined;
   /** `reduce`: the actions let through, undefined for the service's classification. */
   readonly allow: ReadonlySet<string> | undefined;
   /** `throttle` without a restart: the share let through. */
   readonly fraction: number;
   /** `throttle`: hash state of the switch id, for keyed shares. */
   readonly seed: number;
-  /** `throttle` without a key. */
+  /** `throttle` without a key; kept across versions while the switch is unchanged. */
   readonly bucket: FractionBucket;
   readonly restart: IndexedRestart | undefined;
 }
 
-/** A restart's schedule in numbers, with the decisions of each step. */
+/** A restart's schedule in numbers (its answers per step are in the entry's decisions). */
 export interface IndexedRestart {
   readonly startedAtMs: number;
   readonly everyMs: number;
   readonly steps: readonly number[];
-  readonly blocked: readonly Verdict[];
-  readonly passed: readonly Verdict[];
 }
 
 /** What one client's switches look like; the same shape serves "every client". */
@@ -53,16 +49,23 @@ export interface CoordinateIndex {
   actionPlatform: Map<string, Map<string, IndexedSwitch>>;
 }
 
-const emptyCoordinates = (): CoordinateIndex => ({
+export const emptyCoordinates = (): CoordinateIndex => ({
   all: undefined,
   platform: new Map(),
   action: new Map(),
   actionPlatform: new Map(),
 });
 
+/**
+ * Never mutated once built (a patch copies what it changes, see index-patch.ts); the entries'
+ * decision memos are the one exception, and they only ever hold answers for a version.
+ */
 export interface SwitchIndex {
+  /** The state version every decision read from this index carries. */
+  readonly version: number;
   /** Switches for every client (clientId NULL). */
   readonly global: CoordinateIndex;
+  /** Only clients that hold a switch. */
   readonly byClient: ReadonlyMap<string, CoordinateIndex>;
   readonly size: number;
   /** Whether any switch carries an expiry (only then does a check read the clock). */
@@ -72,21 +75,86 @@ export interface SwitchIndex {
   /** The answer when nothing matches, carrying this state's version. */
   readonly clear: Verdict;
   readonly activeByScope: Readonly<Record<KillSwitchScope, number>>;
+  /**
+   * Every active switch, in the order they were given to the build; a patch keeps the unchanged
+   * ones in their order and puts the ones it adds or changes after them, in the patch's order.
+   * After a patch it is built on first read (publication and diffs read it, checks never do).
+   */
   readonly switches: readonly SwitchSummary[];
+  /** Every entry by switch id, in `switches` order (what a patch finds a changed switch by). */
+  readonly byId: IdTable;
+  /** Slots (by `slotKey`) that two or more switches share: all of them, in `switches` order. */
+  readonly contenders: ReadonlyMap<string, readonly IndexedSwitch[]>;
+  /** How many switches carry an expiry or a restart (`hasExpiring` is this above 0). */
+  readonly expiringCount: number;
+  /** How many switches are not plain halts (`hasModes` is this above 0). */
+  readonly modeCount: number;
 }
+
+/** What an index is made of; `switches` comes apart: given to a build, listed from `byId` after a patch. */
+export type IndexFields = Omit<SwitchIndex, 'switches'>;
 
 /**
- * Two switches can share a slot (e.g. scope `global` and scope `platform` on `platform:meta`):
- * keep the more restrictive, then the one that lasts longer.
+ * Every index, built or patched, is one of these: one shape, so the check path's reads of an
+ * index stay monomorphic whichever way the snapshot it reads was made.
  */
-function keepLonger(existing: IndexedSwitch | undefined, candidate: IndexedSwitch): IndexedSwitch {
-  if (!existing) return candidate;
-  if (candidate.rank !== existing.rank) return candidate.rank > existing.rank ? candidate : existing;
-  return candidate.expiresAtMs > existing.expiresAtMs ? candidate : existing;
+class IndexRecord implements SwitchIndex {
+  readonly version: number;
+  readonly global: CoordinateIndex;
+  readonly byClient: ReadonlyMap<string, CoordinateIndex>;
+  readonly size: number;
+  readonly hasExpiring: boolean;
+  readonly hasModes: boolean;
+  readonly clear: Verdict;
+  readonly activeByScope: Readonly<Record<KillSwitchScope, number>>;
+  readonly byId: IdTable;
+  readonly contenders: ReadonlyMap<string, readonly IndexedSwitch[]>;
+  readonly expiringCount: number;
+  readonly modeCount: number;
+  /** Listed on first read after a patch (publication and diffs read it, checks never do). */
+  private listed: readonly SwitchSummary[] | undefined;
+
+  constructor(f: IndexFields, listed: readonly SwitchSummary[] | undefined) {
+    this.version = f.version;
+    this.global = f.global;
+    this.byClient = f.byClient;
+    this.size = f.size;
+    this.hasExpiring = f.hasExpiring;
+    this.hasModes = f.hasModes;
+    this.clear = f.clear;
+    this.activeByScope = f.activeByScope;
+    this.byId = f.byId;
+    this.contenders = f.contenders;
+    this.expiringCount = f.expiringCount;
+    this.modeCount = f.modeCount;
+    this.listed = listed;
+  }
+
+  get switches(): readonly SwitchSummary[] {
+    this.listed ??= Object.freeze(Array.from(this.byId.values(), (e) => e.summary));
+    return this.listed;
+  }
 }
 
-function place(coordinates: CoordinateIndex, entry: IndexedSwitch): void {
+export const makeSwitchIndex = (fields: IndexFields, switches?: readonly SwitchSummary[]): SwitchIndex =>
+  new IndexRecord(fields, switches);
+
+/** Records the switches sharing a slot, as `place` meets them. */
+function noteContender(
+  contenders: Map<string, IndexedSwitch[]>,
+  existing: IndexedSwitch | undefined,
+  entry: IndexedSwitch,
+): void {
+  if (!existing) return;
+  const key = slotKey(entry.summary);
+  const members = contenders.get(key);
+  if (members) members.push(entry);
+  else contenders.set(key, [existing, entry]);
+}
+
+function place(coordinates: CoordinateIndex, entry: IndexedSwitch, contenders: Map<string, IndexedSwitch[]>): void {
   const { targetType, targetValue, platform } = entry.summary;
+  noteContender(contenders, slotOccupant(coordinates, entry.summary), entry);
   if (targetType === 'all') {
     coordinates.all = keepLonger(coordinates.all, entry);
   } else if (targetType === 'platform') {
@@ -103,86 +171,62 @@ function place(coordinates: CoordinateIndex, entry: IndexedSwitch): void {
   }
 }
 
-function restartOf(summary: SwitchSummary, version: number): IndexedRestart | undefined {
-  const plan = summary.restart;
-  if (!plan) return undefined;
-  const startedAtMs = plan.startedAt.getTime();
-  const nextAt = (i: number) => (i + 1 < plan.steps.length ? new Date(startedAtMs + (i + 1) * plan.everyMs) : null);
-  const decide = (tripped: boolean) =>
-    plan.steps.map((fraction, i) =>
-      switchDecision(summary, version, {
-        tripped,
-        reasonCode: tripped ? 'THROTTLED' : 'THROTTLE_ADMITTED',
-        fraction,
-        nextStepAt: nextAt(i),
-      }),
-    );
-  return { startedAtMs, everyMs: plan.everyMs, steps: plan.steps, blocked: decide(true), passed: decide(false) };
-}
-
-/** One switch with every answer it can give, built once. */
+/** One switch, indexed, with its answers at `version` built now. */
 export function indexSwitch(summary: SwitchSummary, version: number): IndexedSwitch {
-  const fraction = summary.fraction ?? 0;
-  const share = summary.mode === 'throttle' ? fraction : null;
-  const blocked = switchDecision(summary, version, {
-    tripped: true,
-    reasonCode: summary.mode === 'halt' ? 'HALTED' : summary.mode === 'reduce' ? 'REDUCE_ONLY' : 'THROTTLED',
-    fraction: share,
-    nextStepAt: null,
-  });
-  const passed =
-    summary.mode === 'halt'
-      ? undefined
-      : switchDecision(summary, version, {
-          tripped: false,
-          reasonCode: summary.mode === 'reduce' ? 'RISK_REDUCING' : 'THROTTLE_ADMITTED',
-          fraction: share,
-          nextStepAt: null,
-        });
+  const plan = summary.restart;
   return {
     summary,
     expiresAtMs: summary.expiresAt ? summary.expiresAt.getTime() : Number.POSITIVE_INFINITY,
     rank: MODE_RANK[summary.mode],
-    result: blocked.result,
-    resolved: blocked.resolved,
-    passed,
     allow: summary.allowActions ? new Set(summary.allowActions) : undefined,
-    fraction,
+    fraction: summary.fraction ?? 0,
     seed: keySeed(summary.id),
     bucket: new FractionBucket(),
-    restart: restartOf(summary, version),
+    restart: plan ? { startedAtMs: plan.startedAt.getTime(), everyMs: plan.everyMs, steps: plan.steps } : undefined,
+    decisions: buildDecisions(summary, version),
   };
 }
 
-/** `version` is the state version the decisions carry. */
+/** A restart's share moves with the clock, as an expiry does: the check reads the clock for both. */
+export const isExpiring = (summary: SwitchSummary): boolean => summary.expiresAt !== null || summary.restart !== null;
+
+/** Built from scratch (a full load); a notice's changes go through `patchSwitchIndex` instead. `version` is the state version the decisions carry. */
 export function buildSwitchIndex(active: readonly SwitchSummary[], version = 0): SwitchIndex {
   const global = emptyCoordinates();
   const byClient = new Map<string, CoordinateIndex>();
+  const byId = new Map<string, IndexedSwitch>();
+  const contenders = new Map<string, IndexedSwitch[]>();
   const activeByScope: Record<KillSwitchScope, number> = { global: 0, client: 0, platform: 0, action: 0 };
-  let hasExpiring = false;
-  let hasModes = false;
+  let expiringCount = 0;
+  let modeCount = 0;
   for (const summary of active) {
-    // A restart's share moves with the clock, as an expiry does: the check reads the clock for both.
-    if (summary.expiresAt || summary.restart) hasExpiring = true;
-    if (summary.mode !== 'halt') hasModes = true;
+    if (isExpiring(summary)) expiringCount += 1;
+    if (summary.mode !== 'halt') modeCount += 1;
     activeByScope[summary.scope] += 1;
     let coordinates = global;
     if (summary.clientId !== null) {
       coordinates = byClient.get(summary.clientId) ?? emptyCoordinates();
       byClient.set(summary.clientId, coordinates);
     }
-    place(coordinates, indexSwitch(summary, version));
+    const entry = indexSwitch(summary, version);
+    byId.set(summary.id, entry);
+    place(coordinates, entry, contenders);
   }
-  return {
+  const fields: IndexFields = {
+    version,
     global,
     byClient,
     size: active.length,
-    hasExpiring,
-    hasModes,
+    hasExpiring: expiringCount > 0,
+    hasModes: modeCount > 0,
     clear: policyDecision(false, 'CLEAR', null, version),
     activeByScope: Object.freeze(activeByScope),
-    switches: Object.freeze([...active]),
+    byId: IdTable.of(byId),
+    contenders,
+    expiringCount,
+    modeCount,
   };
+  return makeSwitchIndex(fields, Object.freeze([...active]));
 }
 
 export const live = (entry: IndexedSwitch | undefined, now: number): IndexedSwitch | undefined =>

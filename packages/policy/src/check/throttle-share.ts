@@ -38,7 +38,8 @@ export const keyShare = (seed: number, key: string): number => mix(fnv1a(key, se
 /**
  * A token bucket refilled by `fraction` on each request it sees and emptied by one per request
  * it lets through, capped at one request's worth of burst: exactly `fraction` of a steady stream
- * passes, spread out rather than in runs. Local to this instance (and to this snapshot).
+ * passes, spread out rather than in runs. Local to this instance (and to the switch's index entry,
+ * which a patch keeps while the switch is unchanged).
  */
 export class FractionBucket {
   private tokens = 0;

@@ -4,7 +4,10 @@
  * acknowledgement a receipt collector waits for). Never on the check path:
  * the state it reports is read from plain fields, and writes go single
  * flight in the background; a failed write is reported and retried by the
- * next heartbeat.
+ * next heartbeat. Nor on the apply path: the write for an applied version
+ * starts on the next turn of the event loop (after the swap, its listeners
+ * and the checks already queued), and a burst of versions makes one write
+ * carrying the latest.
  */
 import { hostname } from 'node:os';
 import { type Logger, errorFields } from '@rtv/audit';
@@ -51,6 +54,7 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
   let cancelBeat: (() => void) | undefined;
   let inFlight: Promise<void> | undefined;
   let again = false;
+  let pendingAck: ReturnType<typeof setImmediate> | undefined;
 
   const health = (): InstanceHealth => {
     if (!sync || sync.stale) return 'stale';
@@ -101,6 +105,19 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
     return inFlight;
   }
 
+  /**
+   * The acknowledgement of an applied version, deferred so the registry call (the record, a
+   * Redis MULTI) never runs inside the swap; versions applied before it runs share it, and one
+   * applied while a write is in flight gets the trailing write, so the newest is always written.
+   */
+  function acknowledgeSoon(): void {
+    if (pendingAck !== undefined || stopped) return;
+    pendingAck = setImmediate(() => {
+      pendingAck = undefined;
+      void write();
+    });
+  }
+
   function scheduleBeat(): void {
     if (stopped) return;
     cancelBeat = startTimer(clock, () => void write().finally(scheduleBeat), options.heartbeatIntervalMs);
@@ -119,11 +136,13 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
       const lagMs = committedAt === undefined ? null : Math.max(0, at - committedAt);
       applied = { version: snapshot.version, databaseId: snapshot.databaseId, at, lagMs };
       if (lagMs !== null) metrics.observe('kill_switch_apply_lag_seconds', lagMs / 1000);
-      if (sync) void write();
+      if (sync) acknowledgeSoon();
     },
     async stop() {
       stopped = true;
       cancelBeat?.();
+      if (pendingAck !== undefined) clearImmediate(pendingAck);
+      pendingAck = undefined;
       await inFlight;
       try {
         await withDeadline(registry.remove(instanceId), options.operationTimeoutMs, 'fleet deregister');

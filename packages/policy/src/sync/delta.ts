@@ -1,10 +1,11 @@
 /**
  * The changes between two snapshots of one database, as a notice carries
  * them, and the other way round: a snapshot patched with a notice's changes
- * (a new index built from the current switches, nothing mutated, no I/O).
+ * (the index patched copy-on-write, unchanged entries shared, nothing mutated, no I/O).
  */
 import type { KillSwitch } from '@rtv/db';
-import { type Snapshot, createSnapshot, fromSwitchPayload, toSwitchPayload } from '../check/snapshot';
+import { patchSwitchIndex } from '../check/index-patch';
+import { type Snapshot, fromSwitchPayload, toSwitchPayload } from '../check/snapshot';
 import type { ChangeNotice, SwitchChange } from '../ports';
 import type { SwitchSummary } from '../types';
 
@@ -39,9 +40,14 @@ export function applyNotice(current: Snapshot, notice: ChangeNotice): Snapshot |
   return patchSnapshot(current, notice.version, changed);
 }
 
-/** A new snapshot at `version`: `current`'s switches with `changed` replacing (or, when null, removing) theirs. */
+/**
+ * A new snapshot at `version`: `current`'s switches with `changed` replacing (or, when null, removing) theirs.
+ * The index is patched, not rebuilt: a flip costs the changed switches, not every active one.
+ */
 function patchSnapshot(current: Snapshot, version: number, changed: Map<string, SwitchSummary | null>): Snapshot {
-  const kept = current.index.switches.filter((s) => !changed.has(s.id));
-  const added = [...changed.values()].filter((s): s is SwitchSummary => s !== null);
-  return createSnapshot(version, [...kept, ...added], current.databaseId);
+  return Object.freeze({
+    version,
+    databaseId: current.databaseId,
+    index: patchSwitchIndex(current.index, version, changed),
+  });
 }

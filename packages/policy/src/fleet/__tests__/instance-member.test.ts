@@ -1,0 +1,76 @@
+/**
+ * The registry write for an applied version runs after the swap, not inside it, and a burst
+ * of versions applied in one turn makes one write carrying the latest: the receipts still see
+ * every instance's newest version promptly.
+ */
+import { silentLogger } from '@rtv/audit';
+import { describe, expect, it } from 'vitest';
+import { createMemoryInstanceRegistry } from '../../adapters/memory/memory-instance-registry';
+import { createSnapshot } from '../../check/snapshot';
+import { type InstanceRecord, noopMetrics } from '../../ports';
+import { createTestClock } from '../../testing/test-clock';
+import { createCommitTimes } from '../commit-times';
+import { createInstanceMember } from '../instance-member';
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function memberOverRecordedRegistry() {
+  const clock = createTestClock();
+  const inner = createMemoryInstanceRegistry({}, clock);
+  const puts: InstanceRecord[] = [];
+  const registry = {
+    ...inner,
+    put(record: InstanceRecord) {
+      puts.push(record);
+      return inner.put(record);
+    },
+  };
+  const member = createInstanceMember({
+    registry,
+    clock,
+    metrics: noopMetrics,
+    logger: silentLogger,
+    commitTimes: createCommitTimes(),
+    serviceName: 'test',
+    heartbeatIntervalMs: 60_000,
+    instanceTtlMs: 180_000,
+    failOpen: false,
+    operationTimeoutMs: 1_000,
+  });
+  member.start({ stale: false, confirmedAt: clock.now(), postgres: { ok: true }, redis: undefined } as never);
+  return { member, puts };
+}
+
+describe('the acknowledgement of an applied version', () => {
+  it('is written after the swap returns, once for a burst, with the latest version', async () => {
+    const { member, puts } = memberOverRecordedRegistry();
+    await nextTurn();
+    const atStart = puts.length;
+    for (const version of [1, 2, 3]) member.applied(createSnapshot(version, [], 'db_1'));
+    expect(puts.length).toBe(atStart);
+    await nextTurn();
+    await nextTurn();
+    expect(puts.slice(atStart).map((r) => r.version)).toEqual([3]);
+    await member.stop();
+  });
+
+  it('still writes a version applied while a write is in flight (the trailing write)', async () => {
+    const { member, puts } = memberOverRecordedRegistry();
+    member.applied(createSnapshot(1, [], 'db_1'));
+    await nextTurn();
+    member.applied(createSnapshot(2, [], 'db_1'));
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(puts.at(-1)?.version).toBe(2);
+    await member.stop();
+  });
+
+  it('writes nothing after stop', async () => {
+    const { member, puts } = memberOverRecordedRegistry();
+    await nextTurn();
+    member.applied(createSnapshot(1, [], 'db_1'));
+    const before = puts.length;
+    await member.stop();
+    await nextTurn();
+    expect(puts.length).toBe(before);
+  });
+});
