@@ -4,7 +4,7 @@
  * look-ups with no key strings built per call.
  */
 import type { KillSwitchScope } from '@rtv/db';
-import type { CheckResult, SwitchSummary } from '../types';
+import type { SwitchSummary } from '../types';
 import { MODE_RANK, type Verdict, policyDecision } from './decision';
 import { type DecisionsHolder, buildDecisions } from './entry-decisions';
 import { IdTable } from './id-table';
