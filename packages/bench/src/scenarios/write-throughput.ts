@@ -12,13 +12,14 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { createAuditEmitter, validateAuditEvent } from '@rtv/audit';
-import { createDb } from '@rtv/db';
+import { type KillSwitch, createDb } from '@rtv/db';
 import { type KillSwitchService, createKillSwitchService } from '@rtv/policy';
 import { sql as drizzleSql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-// The audit package's own statement builder (not public API): the floor sends the very statement the store does.
+// The store's own statement builders (not public API): the floor sends the very statements the store does.
 import { chainAppendStatement, pendingRecord } from '../../../audit/src/chain-append-statement';
+import { historyWritten, switchesWritten } from '../../../policy/src/adapters/postgres/transition-steps';
 import type { BenchEnvironment } from '../environment';
 import type { BenchSettings } from '../settings';
 import { type Spread, spread } from './check-path';
@@ -56,27 +57,20 @@ const CONNECTIONS_PER_INSTANCE = 10;
 /** As write/group-commit.ts's MAX_BATCHES_IN_FLIGHT: commits each instance keeps in flight under load. */
 const BATCHES_IN_FLIGHT_PER_INSTANCE = 1;
 
-// The statements of one flip, as the service's transaction sends them (drizzle over postgres.js):
-// the row locked, its fields written, a history row, then ONE last statement appending the audit
-// record, moving the chain head and bumping the state version (chain-append-statement.ts).
-// A lone flip locks its row and waits for it; a group commit skips rows another writer holds.
+// The statements of a commit, as the service's transaction sends them (drizzle over postgres.js):
+// the rows locked, then ONE last statement writing their fields and history rows, appending the
+// audit records, moving the chain head and bumping the state version, built by the very functions
+// the store uses (transition-steps.ts, chain-append-statement.ts). A lone flip locks its row and
+// waits for it; a group commit skips rows another writer holds.
 const lockStatement = (n: number) =>
   `select "id", "client_id", "scope", "target_type", "target_value", "platform", "is_active", "reason", "activated_by", "activated_at", "expires_at", "auto_trip_config", "created_at", "updated_at", "mode", "allow_actions", "fraction", "restart" from "kill_switches" where "kill_switches"."id" in (${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ')}) order by "kill_switches"."id" asc for update${n > 1 ? ' skip locked' : ''}`;
-const UPDATE = `UPDATE kill_switches AS k SET is_active = v.is_active, reason = v.reason,
-      activated_by = v.activated_by, activated_at = v.activated_at, expires_at = v.expires_at, updated_at = v.updated_at,
-      mode = v.mode, allow_actions = v.allow_actions, fraction = v.fraction, restart = v.restart
-    FROM jsonb_to_recordset($1::jsonb) AS v(id text, is_active boolean, reason text, activated_by text,
-      activated_at timestamptz, expires_at timestamptz, updated_at timestamptz, mode text, allow_actions jsonb,
-      fraction double precision, restart jsonb)
-    WHERE k.id = v.id`;
 const dialect = new PgDialect();
-const BUMP = drizzleSql`state_bumped AS (
-    UPDATE kill_switch_state SET version = version + 1, updated_at = now() WHERE id = 1 RETURNING version)`;
+const REASON = 'benchmark write floor';
 
 const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('base64url')}`;
 
-/** The last statement of a commit, as text and parameters, built by the same function the store uses. */
-function appendStatement(ids: readonly string[], activate: boolean, now: Date): { sql: string; params: unknown[] } {
+/** The last statement of a commit flipping `ids`, as text and parameters. */
+function lastStatement(ids: readonly string[], activate: boolean, now: Date): { sql: string; params: unknown[] } {
   const records = ids.map((id) =>
     pendingRecord(
       validateAuditEvent(
@@ -85,35 +79,49 @@ function appendStatement(ids: readonly string[], activate: boolean, now: Date): 
           actor: 'bench',
           target: id,
           occurredAt: now,
-          metadata: {
-            trigger: 'manual',
-            reason: 'benchmark write floor',
-            previousState: !activate,
-            newState: activate,
-          },
+          metadata: { trigger: 'manual', reason: REASON, previousState: !activate, newState: activate },
         },
         () => now.getTime(),
       ),
     ),
   );
-  return dialect.sqlToQuery(chainAppendStatement(records, BUMP, drizzleSql`SELECT version FROM state_bumped`));
-}
-
-/** The history rows of a commit: one insert, whatever their number. */
-function historyStatement(ids: readonly string[], activate: boolean, now: Date): { sql: string; params: unknown[] } {
-  const metadata = JSON.stringify({ trigger: 'manual', incidentId: null, expiresAt: null });
-  const params: unknown[] = [];
-  const rows = ids.map((id) => {
-    const first = params.length + 1;
-    params.push(newId('ksh_'), id, activate ? 'activated' : 'deactivated', !activate, activate);
-    params.push('benchmark write floor', 'bench', now, metadata);
-    const rest = Array.from({ length: 8 }, (_, i) => `$${first + 1 + i}`);
-    return `($${first}, default, ${rest.join(', ')})`;
-  });
-  return {
-    sql: `insert into "kill_switch_history" ("id", "seq", "kill_switch_id", "action", "previous_state", "new_state", "reason", "performed_by", "performed_at", "metadata") values ${rows.join(', ')}`,
-    params,
-  };
+  const rows = ids.map(
+    (id) =>
+      ({
+        id,
+        isActive: activate,
+        reason: activate ? REASON : null,
+        activatedBy: activate ? 'bench' : null,
+        activatedAt: activate ? now : null,
+        expiresAt: null,
+        updatedAt: now,
+        mode: 'halt',
+        allowActions: null,
+        fraction: null,
+        restart: null,
+      }) as unknown as KillSwitch,
+  );
+  const history = ids.map((id) => ({
+    id: newId('ksh_'),
+    killSwitchId: id,
+    action: activate ? ('activated' as const) : ('deactivated' as const),
+    previousState: !activate,
+    newState: activate,
+    reason: REASON,
+    performedBy: 'bench',
+    performedAt: now,
+    metadata: { trigger: 'manual', incidentId: null, expiresAt: null },
+  }));
+  const ctes = drizzleSql.join(
+    [
+      switchesWritten(rows),
+      historyWritten(history),
+      drizzleSql`state_bumped AS (
+    UPDATE kill_switch_state SET version = version + 1, updated_at = ${now.toISOString()}::timestamptz WHERE id = 1 RETURNING version)`,
+    ],
+    drizzleSql`,\n  `,
+  );
+  return dialect.sqlToQuery(chainAppendStatement(records, ctes, drizzleSql`SELECT version FROM state_bumped`));
 }
 
 /** One transaction flipping `ids` together: a lone flip when there is one, a group commit's work when many. */
@@ -121,23 +129,7 @@ async function floorCommit(sql: postgres.Sql, ids: readonly string[], activate: 
   await sql.begin(async (tx) => {
     const now = new Date();
     await tx.unsafe(lockStatement(ids.length), [...ids]);
-    const values = ids.map((id) => ({
-      id,
-      is_active: activate,
-      reason: activate ? 'benchmark write floor' : null,
-      activated_by: activate ? 'bench' : null,
-      activated_at: activate ? now.toISOString() : null,
-      expires_at: null,
-      updated_at: now.toISOString(),
-      mode: 'halt',
-      allow_actions: null,
-      fraction: null,
-      restart: null,
-    }));
-    await tx.unsafe(UPDATE, [JSON.stringify(values)]);
-    const history = historyStatement(ids, activate, now);
-    await tx.unsafe(history.sql, history.params as postgres.ParameterOrJSON<never>[]);
-    const last = appendStatement(ids, activate, now);
+    const last = lastStatement(ids, activate, now);
     await tx.unsafe(last.sql, last.params as postgres.ParameterOrJSON<never>[]);
   });
 }

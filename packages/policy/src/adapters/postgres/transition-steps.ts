@@ -58,7 +58,7 @@ export async function recordTransitions(
 }
 
 /** The changed rows' fields, whatever their number (each row once: the last state of it). */
-function switchesWritten(changed: readonly KillSwitch[]): SQL {
+export function switchesWritten(changed: readonly KillSwitch[]): SQL {
   const last = [...new Map(changed.map((row) => [row.id, row])).values()];
   const values = JSON.stringify(
     last.map((row) => ({
@@ -87,7 +87,7 @@ function switchesWritten(changed: readonly KillSwitch[]): SQL {
 }
 
 /** History rows in the given order: `seq` follows it (two transitions of one switch in one commit). */
-function historyWritten(rows: readonly ReturnType<typeof historyValues>[]): SQL {
+export function historyWritten(rows: readonly ReturnType<typeof historyValues>[]): SQL {
   const values = JSON.stringify(rows.map((row) => ({ ...row, performedAt: row.performedAt.toISOString() })));
   return sql`history_written AS (
     INSERT INTO kill_switch_history (id, kill_switch_id, action, previous_state, new_state, reason, performed_by, performed_at, metadata)
