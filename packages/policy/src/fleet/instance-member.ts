@@ -1,13 +1,15 @@
 /**
  * This instance in the fleet registry: registers at start, heartbeats every
- * few seconds, and writes its record at once when it applies a version (the
+ * few seconds, and writes its record soon after it applies a version (the
  * acknowledgement a receipt collector waits for). Never on the check path:
  * the state it reports is read from plain fields, and writes go single
  * flight in the background; a failed write is reported and retried by the
- * next heartbeat. Nor on the apply path: the write for an applied version
- * starts on the next turn of the event loop (after the swap, its listeners
- * and the checks already queued), and a burst of versions makes one write
- * carrying the latest.
+ * next heartbeat. Nor on the apply path: at a stop every instance applies
+ * the same notice at the same moment, and this write (a Redis MULTI) was the
+ * largest part of that work in each, so it starts ACK_DELAY_MS later, after
+ * the checks of that moment have seen the change (the first, the start-up
+ * load, at once); versions applied meanwhile share one write carrying the
+ * latest. Receipts report the apply time, not the write's.
  */
 import { hostname } from 'node:os';
 import { type Logger, errorFields } from '@rtv/audit';
@@ -44,6 +46,9 @@ export interface InstanceMember {
   stop(): Promise<void>;
 }
 
+/** How long an acknowledgement waits after its apply (see above); receipts poll every 20 ms. */
+export const ACK_DELAY_MS = 10;
+
 export function createInstanceMember(options: InstanceMemberOptions): InstanceMember {
   const { registry, clock, metrics, logger } = options;
   const instanceId = `ksi_${nanoid(12)}`;
@@ -54,7 +59,7 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
   let cancelBeat: (() => void) | undefined;
   let inFlight: Promise<void> | undefined;
   let again = false;
-  let pendingAck: ReturnType<typeof setImmediate> | undefined;
+  let pendingAck: ReturnType<typeof setTimeout> | undefined;
 
   const health = (): InstanceHealth => {
     if (!sync || sync.stale) return 'stale';
@@ -110,12 +115,18 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
    * Redis MULTI) never runs inside the swap; versions applied before it runs share it, and one
    * applied while a write is in flight gets the trailing write, so the newest is always written.
    */
-  function acknowledgeSoon(): void {
+  function acknowledgeSoon(first: boolean): void {
     if (pendingAck !== undefined || stopped) return;
-    pendingAck = setImmediate(() => {
-      pendingAck = undefined;
-      void write();
-    });
+    // The first apply is the start-up load, not a fleet-wide stop: the registry shows it at once.
+    // Real time: this paces a transport, and must not wait on a test clock nobody moves.
+    pendingAck = setTimeout(
+      () => {
+        pendingAck = undefined;
+        void write();
+      },
+      first ? 0 : ACK_DELAY_MS,
+    );
+    pendingAck.unref?.();
   }
 
   function scheduleBeat(): void {
@@ -134,14 +145,15 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
       const at = clock.now();
       const committedAt = options.commitTimes.of(snapshot.version);
       const lagMs = committedAt === undefined ? null : Math.max(0, at - committedAt);
+      const first = applied === undefined;
       applied = { version: snapshot.version, databaseId: snapshot.databaseId, at, lagMs };
       if (lagMs !== null) metrics.observe('kill_switch_apply_lag_seconds', lagMs / 1000);
-      if (sync) acknowledgeSoon();
+      if (sync) acknowledgeSoon(first);
     },
     async stop() {
       stopped = true;
       cancelBeat?.();
-      if (pendingAck !== undefined) clearImmediate(pendingAck);
+      if (pendingAck !== undefined) clearTimeout(pendingAck);
       pendingAck = undefined;
       await inFlight;
       try {

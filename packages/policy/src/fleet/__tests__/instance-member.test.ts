@@ -1,6 +1,6 @@
 /**
- * The registry write for an applied version runs after the swap, not inside it, and a burst
- * of versions applied in one turn makes one write carrying the latest: the receipts still see
+ * The registry write for an applied version runs ACK_DELAY_MS after the swap, not inside it,
+ * and a burst of versions applied meanwhile makes one write carrying the latest: the receipts still see
  * every instance's newest version promptly.
  */
 import { silentLogger } from '@rtv/audit';
@@ -10,9 +10,10 @@ import { createSnapshot } from '../../check/snapshot';
 import { type InstanceRecord, noopMetrics } from '../../ports';
 import { createTestClock } from '../../testing/test-clock';
 import { createCommitTimes } from '../commit-times';
-import { createInstanceMember } from '../instance-member';
+import { ACK_DELAY_MS, createInstanceMember } from '../instance-member';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const ackDelay = () => new Promise<void>((resolve) => setTimeout(resolve, ACK_DELAY_MS + 5));
 
 function memberOverRecordedRegistry() {
   const clock = createTestClock();
@@ -47,8 +48,9 @@ describe('the acknowledgement of an applied version', () => {
     await nextTurn();
     const atStart = puts.length;
     for (const version of [1, 2, 3]) member.applied(createSnapshot(version, [], 'db_1'));
-    expect(puts.length).toBe(atStart);
     await nextTurn();
+    expect(puts.length).toBe(atStart);
+    await ackDelay();
     await nextTurn();
     expect(puts.slice(atStart).map((r) => r.version)).toEqual([3]);
     await member.stop();
@@ -57,8 +59,9 @@ describe('the acknowledgement of an applied version', () => {
   it('still writes a version applied while a write is in flight (the trailing write)', async () => {
     const { member, puts } = memberOverRecordedRegistry();
     member.applied(createSnapshot(1, [], 'db_1'));
-    await nextTurn();
+    await ackDelay();
     member.applied(createSnapshot(2, [], 'db_1'));
+    await ackDelay();
     for (let i = 0; i < 5; i++) await nextTurn();
     expect(puts.at(-1)?.version).toBe(2);
     await member.stop();
@@ -70,7 +73,7 @@ describe('the acknowledgement of an applied version', () => {
     member.applied(createSnapshot(1, [], 'db_1'));
     const before = puts.length;
     await member.stop();
-    await nextTurn();
+    await ackDelay();
     expect(puts.length).toBe(before);
   });
 });
