@@ -34,8 +34,10 @@ export interface PublicationOptions {
   report: (error: unknown, during: string) => void;
 }
 
-/** A burst writes the whole snapshot to Redis at most this often; a lone change at once. */
+/** A burst writes the whole snapshot to Redis at most this often... */
 const SEED_MIN_INTERVAL_MS = 100;
+/** ... and the first write of a change this long after its notice (seed-pacer.ts says why). */
+const SEED_FIRST_DELAY_MS = 25;
 
 export function createPublication(options: PublicationOptions): Publication {
   const { slot, step, bus, report } = options;
@@ -49,7 +51,7 @@ export function createPublication(options: PublicationOptions): Publication {
   const seeds = createSeedPacer(async () => {
     const snapshot = slot.current;
     if (snapshot) await step.seedCache(snapshot, 'if-newer');
-  }, SEED_MIN_INTERVAL_MS);
+  }, SEED_MIN_INTERVAL_MS, SEED_FIRST_DELAY_MS);
 
   function noticeFor(snapshot: Snapshot, from: Snapshot | undefined): ChangeNotice {
     const notice: ChangeNotice = { version: snapshot.version, databaseId: snapshot.databaseId };

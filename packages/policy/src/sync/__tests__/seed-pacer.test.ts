@@ -4,14 +4,14 @@ import { createSeedPacer } from '../seed-pacer';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function pacedWriter(intervalMs: number) {
+function pacedWriter(intervalMs: number, firstDelayMs = 0) {
   let state = 0;
   const written: number[] = [];
   const pacer = createSeedPacer(async () => {
     const seen = state;
     await sleep(2);
     written.push(seen);
-  }, intervalMs);
+  }, intervalMs, firstDelayMs);
   return {
     pacer,
     written,
@@ -26,10 +26,19 @@ function pacedWriter(intervalMs: number) {
 }
 
 describe('seed pacer', () => {
-  it('writes a lone change at once', async () => {
+  it('writes a lone change at once without a first delay', async () => {
     const w = pacedWriter(100);
     w.change();
     await sleep(20);
+    expect(w.written).toEqual([1]);
+  });
+
+  it('writes a lone change after the first delay, not before', async () => {
+    const w = pacedWriter(100, 60);
+    w.change();
+    await sleep(30);
+    expect(w.written).toEqual([]);
+    await sleep(60);
     expect(w.written).toEqual([1]);
   });
 
