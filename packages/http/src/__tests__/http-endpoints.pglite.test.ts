@@ -205,6 +205,8 @@ describe('/metrics', () => {
     expect(sample(response.body, 'kill_switch_fleet_instances_seen')).toBe(1);
     expect(sample(response.body, 'kill_switch_fleet_instances_lost')).toBe(0);
     const halts = (body: string) => sample(body, 'kill_switch_time_to_halt_seconds_count') ?? 0;
+    // The receipt of the earlier test's activation first, so it is in the count before, not after.
+    await stack.service.fleet.awaitReceipt();
     const before = halts((await metricsResponse(stack.registry)).body);
     const row = await stack.service.create({
       scope: 'action',

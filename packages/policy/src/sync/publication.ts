@@ -48,10 +48,14 @@ export function createPublication(options: PublicationOptions): Publication {
   let diffWanted = false;
   let inFlight: Promise<void> | undefined;
   let again = false;
-  const seeds = createSeedPacer(async () => {
-    const snapshot = slot.current;
-    if (snapshot) await step.seedCache(snapshot, 'if-newer');
-  }, SEED_MIN_INTERVAL_MS, SEED_FIRST_DELAY_MS);
+  const seeds = createSeedPacer(
+    async () => {
+      const snapshot = slot.current;
+      if (snapshot) await step.seedCache(snapshot, 'if-newer');
+    },
+    SEED_MIN_INTERVAL_MS,
+    SEED_FIRST_DELAY_MS,
+  );
 
   function noticeFor(snapshot: Snapshot, from: Snapshot | undefined): ChangeNotice {
     const notice: ChangeNotice = { version: snapshot.version, databaseId: snapshot.databaseId };

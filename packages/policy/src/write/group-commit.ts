@@ -7,7 +7,8 @@
  * single flips through. A lone write goes at once, exactly as before; each
  * caller keeps its own result, its own error and its own deadline.
  */
-import { OutcomeUnknownError, StateUnavailableError, isOutcomeUnknownError } from '../errors';
+import { isConnectionError, pgErrorCode } from '@rtv/db';
+import { OutcomeUnknownError, StateUnavailableError, isOutcomeUnknownError, isStateUnavailableError } from '../errors';
 import type { BatchOutcome, BatchWrite, StoreWriteResult, SwitchStore, WriteOptions } from '../ports';
 import type { PublishCommitted } from './commit-publisher';
 
@@ -105,7 +106,10 @@ export function createGroupCommit(
       shared.map((m) => m.write),
       { timeoutMs },
     ).catch((error: unknown) => {
-      for (const member of shared) member.reject(asMemberError(error, member.write, shared.length));
+      // Refused for what may be one member's input (a value PostgreSQL or the audit will not
+      // store): each is written alone and hears its own verdict, not another caller's.
+      if (!failsEveryone(error)) for (const member of shared) void settleAlone(member);
+      else for (const member of shared) member.reject(asMemberError(error, member.write, shared.length));
     });
     if (outcomes) void answer(shared, outcomes);
   }
@@ -142,6 +146,13 @@ export function createGroupCommit(
     },
   };
 }
+
+/** The shared transaction failed for a reason of the database's (unreachable, hung, a lock or a statement cut). */
+const failsEveryone = (error: unknown) =>
+  isStateUnavailableError(error) ||
+  isOutcomeUnknownError(error) ||
+  isConnectionError(error) ||
+  ['55P03', '57014'].includes(pgErrorCode(error) ?? '');
 
 function notStarted(timeoutMs: number): StateUnavailableError {
   return new StateUnavailableError(

@@ -352,6 +352,8 @@ describe('expiry', () => {
       activatedBy: ADMIN,
       expiresAt: new Date(now + 60_000),
     });
+    // The activation's receipt is audited too, in the background: settled first, so the expiry is the last record.
+    await timed.fleet.awaitReceipt();
     const check = () => timed.isTripped({ clientId: 'c', action: 'hold_act' });
     expect((await check()).tripped).toBe(true);
     now += 60_000;

@@ -7,11 +7,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function pacedWriter(intervalMs: number, firstDelayMs = 0) {
   let state = 0;
   const written: number[] = [];
-  const pacer = createSeedPacer(async () => {
-    const seen = state;
-    await sleep(2);
-    written.push(seen);
-  }, intervalMs, firstDelayMs);
+  const pacer = createSeedPacer(
+    async () => {
+      const seen = state;
+      await sleep(2);
+      written.push(seen);
+    },
+    intervalMs,
+    firstDelayMs,
+  );
   return {
     pacer,
     written,

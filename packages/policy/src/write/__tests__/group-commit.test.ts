@@ -21,6 +21,8 @@ function storeModel() {
   let openGate: () => void = () => {};
   const busy = new Set<string>();
   const refused = new Set<string>();
+  /** Ids whose write the database refuses whole (a value it will not store): alone, or the batch holding them. */
+  const unstorable = new Set<string>();
   let batchFailure: unknown;
 
   function apply(write: BatchWrite): StoreWriteResult {
@@ -39,6 +41,7 @@ function storeModel() {
   }
   const lone = async (write: BatchWrite) => {
     await gate;
+    if (unstorable.has(write.input.id)) throw new Error('value too long for type character varying(200)');
     return commit([write], [apply(write)])[0] as StoreWriteResult;
   };
   const store: Pick<SwitchStore, 'activate' | 'deactivate' | 'writeBatch'> = {
@@ -47,6 +50,9 @@ function storeModel() {
     async writeBatch(writes) {
       await gate;
       if (batchFailure) throw batchFailure;
+      if (writes.some((w) => unstorable.has(w.input.id))) {
+        throw new Error('value too long for type character varying(200)');
+      }
       const outcomes: BatchOutcome[] = [];
       const done: { write: BatchWrite; result: StoreWriteResult }[] = [];
       for (const write of writes) {
@@ -74,6 +80,7 @@ function storeModel() {
     commits,
     busy,
     refused,
+    unstorable,
     failBatches(error: unknown) {
       batchFailure = error;
     },
@@ -149,6 +156,22 @@ describe('group commit', () => {
     expect((settled[4] as Error).message).toBe('refused');
     expect(model.active.get('ks_4')).toBe(false);
     for (const i of [0, 1, 2, 3, 5]) expect((settled[i] as StoreWriteResult).changed).toBe(true);
+  });
+
+  it("writes each member alone when the database refuses the shared commit for one member's value: only that caller fails", async () => {
+    const model = storeModel();
+    const all = ids(6);
+    for (const id of all) model.active.set(id, false);
+    model.unstorable.add('ks_3');
+    const { publish } = publisher();
+    const group = createGroupCommit(model.store, publish, 1000);
+    model.hold();
+    const calls = all.map((id) => group.write(activate(id), { timeoutMs: 1000 }).catch((e: unknown) => e));
+    model.open();
+    const settled = await Promise.all(calls);
+    expect((settled[3] as Error).message).toContain('value too long');
+    for (const i of [0, 1, 2, 4, 5]) expect((settled[i] as StoreWriteResult).changed).toBe(true);
+    expect(model.active.get('ks_3')).toBe(false);
   });
 
   it('writes alone the calls whose switch another writer holds, after the batch', async () => {
