@@ -122,7 +122,11 @@ export function createFleetPart(options: FleetPartOptions): FleetPart {
   }
 
   function collect(version: number, databaseId: string, committedAt: number, timeoutMs: number) {
+    const own = member?.lastApplied();
+    const self =
+      member && own && own.version >= version ? { instanceId: member.instanceId, appliedAt: own.at } : undefined;
     return collectReceipt({
+      self,
       registry,
       clock,
       version,

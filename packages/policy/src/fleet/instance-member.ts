@@ -42,6 +42,8 @@ export interface InstanceMember {
   start(sync: Pick<SnapshotSync, 'stale' | 'confirmedAt' | 'postgres' | 'redis'>): void;
   /** The sync's hook: a version was applied. */
   applied(snapshot: Snapshot): void;
+  /** The last version this instance applied, and when (its own knowledge, ahead of its registry record). */
+  lastApplied(): { version: number; at: number } | undefined;
   /** Stops heartbeating and leaves the registry (bounded). */
   stop(): Promise<void>;
 }
@@ -150,6 +152,7 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
       if (lagMs !== null) metrics.observe('kill_switch_apply_lag_seconds', lagMs / 1000);
       if (sync) acknowledgeSoon(first);
     },
+    lastApplied: () => (applied ? { version: applied.version, at: applied.at } : undefined),
     async stop() {
       stopped = true;
       cancelBeat?.();

@@ -24,6 +24,11 @@ export interface CollectReceiptOptions {
   operationTimeoutMs: number;
   /** Aborted: one last look, then the receipt as it stands. */
   signal?: AbortSignal;
+  /**
+   * This process's own instance when it has applied the version (a writer patches its commit in
+   * before its write returns): counted at once, without waiting for its registry record.
+   */
+  self?: { instanceId: string; appliedAt: number };
 }
 
 const sleep = (clock: Clock, ms: number, signal: AbortSignal | undefined) =>
@@ -72,6 +77,7 @@ export async function collectReceipt(options: CollectReceiptOptions): Promise<Fl
     appliedAt: new Map(),
     answered: false,
   };
+  if (options.self) seen.appliedAt.set(options.self.instanceId, options.self.appliedAt);
   for (;;) {
     try {
       const records = await withDeadline(registry.list(), options.operationTimeoutMs, 'fleet registry read');

@@ -29,6 +29,22 @@ describe('collectReceipt', () => {
     expect(receipt.unconfirmed.map((u) => u.instanceId)).toEqual(['ksi_frozen']);
   });
 
+  it("counts the writer's own instance at once when it applied the version, before its registry record says so", async () => {
+    const registry = createMemoryInstanceRegistry({});
+    const committedAt = Date.now();
+    await registry.put(instanceRecord('ksi_writer', { version: 6 }));
+    const receipt = await collectReceipt({
+      ...base,
+      registry,
+      version: 7,
+      committedAt,
+      timeoutMs: 10_000,
+      self: { instanceId: 'ksi_writer', appliedAt: committedAt + 2 },
+    });
+    expect(receipt).toMatchObject({ expected: 1, applied: 1, complete: true, maxMs: 2 });
+    expect(receipt.waitedMs).toBeLessThan(10_000);
+  });
+
   it('says the registry did not answer rather than claim an empty fleet', async () => {
     const broken: InstanceRegistry = {
       put: async () => {},

@@ -3,7 +3,7 @@
  * run after each test, and stores reached through TCP proxies the test
  * cuts, blackholes or slows.
  */
-import { type Database, createDb } from '@rtv/db';
+import { type Database, createDb, killSwitches, rowsOf } from '@rtv/db';
 import {
   type TcpProxy,
   createTcpProxy,
@@ -12,6 +12,7 @@ import {
   testRedisUrl,
   viaProxy,
 } from '@rtv/testing';
+import { eq, sql } from 'drizzle-orm';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { KillSwitchService } from '../../types';
@@ -33,6 +34,13 @@ export interface FaultKit {
   proxiedRedis(): Promise<{ proxy: TcpProxy; redis: Redis }>;
   /** A connection pool to the file's database behind a proxy of its own. */
   proxiedDb(): Promise<{ proxy: TcpProxy; db: Database }>;
+  /**
+   * A foreign session locks the switch's row FOR UPDATE and waits inside its transaction (a
+   * frozen writer); resolves once the lock is held, with what ends that transaction.
+   */
+  holdSwitchRow(id: string): Promise<{ release(): Promise<void> }>;
+  /** Sessions of the file's database inside a transaction, other than the asking one. */
+  openTransactions(): Promise<number>;
 }
 
 /** Registers the suite's hooks; call once at the top of a test file. */
@@ -98,6 +106,36 @@ export function useFaultKit(): FaultKit {
         await proxy.close();
       });
       return { proxy, db: handle.db };
+    },
+    async holdSwitchRow(id) {
+      const frozen = createDb(kit.h.database.url, { max: 1, idleInTransactionTimeoutMs: 60_000 });
+      let release: () => void = () => {};
+      const releasing = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked: () => void = () => {};
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holder = frozen.db.transaction(async (tx) => {
+        await tx.select().from(killSwitches).where(eq(killSwitches.id, id)).for('update');
+        locked();
+        await releasing;
+      });
+      const end = async () => {
+        release();
+        await holder.catch(() => {});
+      };
+      cleanups.push(() => frozen.close(), end);
+      await Promise.race([isLocked, holder]);
+      return { release: end };
+    },
+    async openTransactions() {
+      const rows = rowsOf<{ n: string | number }>(
+        await kit.h.database.db.execute(sql`SELECT count(*) AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`),
+      );
+      return Number(rows[0]?.n ?? 0);
     },
   };
   return kit;

@@ -5,7 +5,7 @@
  * state from the shared commit's one notice.
  */
 import { type PostgresAuditEmitter, verifyAuditChain } from '@rtv/audit';
-import { auditEvents, createDb, killSwitches, rowsOf } from '@rtv/db';
+import { auditEvents, rowsOf } from '@rtv/db';
 import { waitFor } from '@rtv/testing';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -122,26 +122,7 @@ describe('group commit', () => {
   it('a switch another writer holds leaves the burst: the others commit while it is held, and it alone gets the lock error', async () => {
     const rows = await newSwitches(10);
     const held = rows[5]?.id as string;
-    const frozen = createDb(kit.h.database.url, { max: 1, idleInTransactionTimeoutMs: 60_000 });
-    kit.defer(() => frozen.close());
-    let release: () => void = () => {};
-    const releasing = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked: () => void = () => {};
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = frozen.db.transaction(async (tx) => {
-      await tx.select().from(killSwitches).where(eq(killSwitches.id, held)).for('update');
-      locked();
-      await releasing;
-    });
-    kit.defer(async () => {
-      release();
-      await holder.catch(() => {});
-    });
-    await isLocked;
+    const holder = await kit.holdSwitchRow(held);
 
     const writer = kit.h.service({ redis: undefined, pollIntervalMs: 60_000 });
     kit.defer(() => writer.close());
@@ -152,8 +133,7 @@ describe('group commit', () => {
     const error = await calls[5];
     expect(isStateUnavailableError(error)).toBe(true);
     expect((error as Error).message).toContain('Another writer holds this kill switch');
-    release();
-    await holder;
+    await holder.release();
     expect(await verifyAuditChain(kit.h.database.db)).toMatchObject({ ok: true });
   });
 
@@ -184,16 +164,10 @@ describe('group commit', () => {
     expect(tookMs).toBeLessThan(4000);
 
     pgSide.proxy.restore();
-    await waitFor(
-      async () => {
-        const open = rowsOf<{ n: string | number }>(
-          await kit.h.database.db.execute(sql`SELECT count(*) AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`),
-        );
-        return Number(open[0]?.n ?? 0) === 0;
-      },
-      { timeoutMs: 15_000, what: 'the late sessions to end' },
-    );
+    await waitFor(async () => (await kit.openTransactions()) === 0, {
+      timeoutMs: 15_000,
+      what: 'the late sessions to end',
+    });
     expect(await readVersion()).toBe(versionBefore);
     for (const r of rows) expect((await kit.h.historyFor(r.id)).map((e) => e.action)).toEqual(['created']);
   });

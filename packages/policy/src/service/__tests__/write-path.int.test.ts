@@ -16,15 +16,6 @@ let n = 0;
 const newSwitch = () =>
   kit.admin.create({ scope: 'action', targetType: 'action', targetValue: `write_path_${++n}`, createdBy: ADMIN });
 
-/** Sessions of the file's database inside a transaction, other than the asking one. */
-async function openTransactions(): Promise<number> {
-  const rows = rowsOf<{ n: string | number }>(
-    await kit.h.database.db.execute(sql`SELECT count(*) AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`),
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
 async function expectUnchanged(id: string, auditBefore: number): Promise<void> {
   const [row] = await kit.h.database.db.select().from(killSwitches).where(eq(killSwitches.id, id));
   expect(row?.isActive).toBe(false);
@@ -67,7 +58,7 @@ describe('a hung PostgreSQL during a write', () => {
 
     // The server wakes and gets everything the writer had sent: it must still roll back.
     pgSide.proxy.restore();
-    await waitFor(async () => (await openTransactions()) === 0, {
+    await waitFor(async () => (await kit.openTransactions()) === 0, {
       timeoutMs: 15_000,
       what: 'the late session to end',
     });
@@ -91,7 +82,7 @@ describe('a hung PostgreSQL during a write', () => {
     expect((error as Error).message).toContain(sw.id);
     expect((error as Error).message).toContain('may or may not be in effect');
     pgSide.proxy.restore();
-    await waitFor(async () => (await openTransactions()) === 0, { timeoutMs: 15_000, what: 'the session to end' });
+    await waitFor(async () => (await kit.openTransactions()) === 0, { timeoutMs: 15_000, what: 'the session to end' });
   });
 
   it('answers from the read-back when the COMMIT answer is lost but the server can still be asked', async () => {
@@ -157,26 +148,7 @@ describe('a frozen writer holding locks', () => {
     const a = await newSwitch();
     const b = await newSwitch();
     // A second session locks A's row and freezes inside its transaction.
-    const frozen = createDb(kit.h.database.url, { max: 1, idleInTransactionTimeoutMs: 60_000 });
-    kit.defer(() => frozen.close());
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked: () => void = () => {};
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = frozen.db.transaction(async (tx) => {
-      await tx.select().from(killSwitches).where(eq(killSwitches.id, a.id)).for('update');
-      locked();
-      await held;
-    });
-    kit.defer(async () => {
-      release();
-      await holder.catch(() => {});
-    });
-    await isLocked;
+    const holder = await kit.holdSwitchRow(a.id);
 
     const writer = kit.h.service({ redis: undefined, pollIntervalMs: 60_000 });
     kit.defer(() => writer.close());
@@ -188,8 +160,7 @@ describe('a frozen writer holding locks', () => {
     expect((errorA as Error).message).toContain('Another writer holds this kill switch');
     expect((errorA as Error).message).not.toContain('did not answer');
 
-    release();
-    await holder;
+    await holder.release();
     expect(await verifyAuditChain(kit.h.database.db)).toMatchObject({ ok: true });
   });
 

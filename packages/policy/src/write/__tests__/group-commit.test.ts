@@ -111,6 +111,17 @@ const deactivate = (id: string): BatchWrite => ({
 });
 const ids = (n: number, prefix = 'ks_') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
+/** `count` switches activated at once (the first goes alone, the rest queue behind it); each call's result or error. */
+async function activateAtOnce(model: ReturnType<typeof storeModel>, count: number, publish = publisher().publish) {
+  const all = ids(count);
+  for (const id of all) model.active.set(id, false);
+  const group = createGroupCommit(model.store, publish, 1000);
+  model.hold();
+  const calls = all.map((id) => group.write(activate(id), { timeoutMs: 1000 }).catch((e: unknown) => e));
+  model.open();
+  return Promise.all(calls);
+}
+
 describe('group commit', () => {
   it('writes a lone call alone and at once', async () => {
     const model = storeModel();
@@ -125,15 +136,9 @@ describe('group commit', () => {
 
   it('gathers the calls that arrive while commits are in flight into one commit, published once, each caller answered with its own row', async () => {
     const model = storeModel();
-    const all = ids(20);
-    for (const id of all) model.active.set(id, false);
     const { publish, published } = publisher();
-    const group = createGroupCommit(model.store, publish, 1000);
-    model.hold();
-    const calls = all.map((id) => group.write(activate(id), { timeoutMs: 1000 }));
-    model.open();
-    const results = await Promise.all(calls);
-    expect(results.map((r) => r.row.id)).toEqual(all);
+    const results = (await activateAtOnce(model, 20, publish)) as StoreWriteResult[];
+    expect(results.map((r) => r.row.id)).toEqual(ids(20));
     expect(results.every((r) => r.changed)).toBe(true);
     // The first goes at once; the other 19 arrive while it is in flight and share the next commit.
     expect(model.commits.map((c) => c.ids.length)).toEqual([1, 19]);
@@ -144,15 +149,8 @@ describe('group commit', () => {
 
   it('refuses only the caller whose write failed; the others commit', async () => {
     const model = storeModel();
-    const all = ids(6);
-    for (const id of all) model.active.set(id, false);
     model.refused.add('ks_4');
-    const { publish } = publisher();
-    const group = createGroupCommit(model.store, publish, 1000);
-    model.hold();
-    const calls = all.map((id) => group.write(activate(id), { timeoutMs: 1000 }).catch((e: unknown) => e));
-    model.open();
-    const settled = await Promise.all(calls);
+    const settled = await activateAtOnce(model, 6);
     expect((settled[4] as Error).message).toBe('refused');
     expect(model.active.get('ks_4')).toBe(false);
     for (const i of [0, 1, 2, 3, 5]) expect((settled[i] as StoreWriteResult).changed).toBe(true);
@@ -160,15 +158,8 @@ describe('group commit', () => {
 
   it("writes each member alone when the database refuses the shared commit for one member's value: only that caller fails", async () => {
     const model = storeModel();
-    const all = ids(6);
-    for (const id of all) model.active.set(id, false);
     model.unstorable.add('ks_3');
-    const { publish } = publisher();
-    const group = createGroupCommit(model.store, publish, 1000);
-    model.hold();
-    const calls = all.map((id) => group.write(activate(id), { timeoutMs: 1000 }).catch((e: unknown) => e));
-    model.open();
-    const settled = await Promise.all(calls);
+    const settled = await activateAtOnce(model, 6);
     expect((settled[3] as Error).message).toContain('value too long');
     for (const i of [0, 1, 2, 4, 5]) expect((settled[i] as StoreWriteResult).changed).toBe(true);
     expect(model.active.get('ks_3')).toBe(false);
@@ -176,15 +167,9 @@ describe('group commit', () => {
 
   it('writes alone the calls whose switch another writer holds, after the batch', async () => {
     const model = storeModel();
-    const all = ids(5);
-    for (const id of all) model.active.set(id, false);
     model.busy.add('ks_3');
     const { publish, published } = publisher();
-    const group = createGroupCommit(model.store, publish, 1000);
-    model.hold();
-    const calls = all.map((id) => group.write(activate(id), { timeoutMs: 1000 }));
-    model.open();
-    const results = await Promise.all(calls);
+    const results = (await activateAtOnce(model, 5, publish)) as StoreWriteResult[];
     expect(results.every((r) => r.changed)).toBe(true);
     expect(model.commits.at(-1)).toEqual({ version: 3, ids: ['ks_3'] });
     expect(published.at(-1)).toEqual({ version: 3, ids: ['ks_3'] });
@@ -209,15 +194,8 @@ describe('group commit', () => {
 
   it("tells every caller of a batch whose COMMIT answer was lost that the outcome is unknown, naming the caller's switch", async () => {
     const model = storeModel();
-    const all = ids(5);
-    for (const id of all) model.active.set(id, false);
-    const { publish } = publisher();
-    const group = createGroupCommit(model.store, publish, 1000);
-    model.hold();
     model.failBatches(new OutcomeUnknownError('PostgreSQL got the COMMIT ... may or may not be in effect.'));
-    const calls = all.map((id) => group.write(activate(id), { timeoutMs: 1000 }).catch((e: unknown) => e));
-    model.open();
-    const settled = await Promise.all(calls);
+    const settled = await activateAtOnce(model, 5);
     for (const i of [1, 2, 3, 4]) {
       expect(isOutcomeUnknownError(settled[i])).toBe(true);
       expect((settled[i] as OutcomeUnknownError).id).toBe(`ks_${i}`);
