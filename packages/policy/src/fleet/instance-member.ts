@@ -61,7 +61,7 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
   let cancelBeat: (() => void) | undefined;
   let inFlight: Promise<void> | undefined;
   let again = false;
-  let pendingAck: ReturnType<typeof setTimeout> | undefined;
+  let cancelAck: (() => void) | undefined;
 
   const health = (): InstanceHealth => {
     if (!sync || sync.stale) return 'stale';
@@ -118,17 +118,21 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
    * applied while a write is in flight gets the trailing write, so the newest is always written.
    */
   function acknowledgeSoon(first: boolean): void {
-    if (pendingAck !== undefined || stopped) return;
-    // The first apply is the start-up load, not a fleet-wide stop: the registry shows it at once.
+    if (cancelAck !== undefined || stopped) return;
+    const acknowledge = () => {
+      cancelAck = undefined;
+      void write();
+    };
+    // The first apply is the start-up load, not a fleet-wide stop: the registry shows it on the next turn.
+    if (first) {
+      const immediate = setImmediate(acknowledge);
+      cancelAck = () => clearImmediate(immediate);
+      return;
+    }
     // Real time: this paces a transport, and must not wait on a test clock nobody moves.
-    pendingAck = setTimeout(
-      () => {
-        pendingAck = undefined;
-        void write();
-      },
-      first ? 0 : ACK_DELAY_MS,
-    );
-    pendingAck.unref?.();
+    const timer = setTimeout(acknowledge, ACK_DELAY_MS);
+    timer.unref?.();
+    cancelAck = () => clearTimeout(timer);
   }
 
   function scheduleBeat(): void {
@@ -156,8 +160,8 @@ export function createInstanceMember(options: InstanceMemberOptions): InstanceMe
     async stop() {
       stopped = true;
       cancelBeat?.();
-      if (pendingAck !== undefined) clearTimeout(pendingAck);
-      pendingAck = undefined;
+      cancelAck?.();
+      cancelAck = undefined;
       await inFlight;
       try {
         await withDeadline(registry.remove(instanceId), options.operationTimeoutMs, 'fleet deregister');

@@ -45,22 +45,24 @@ function memberOverRecordedRegistry() {
 describe('the acknowledgement of an applied version', () => {
   it('is written after the swap returns, once for a burst, with the latest version', async () => {
     const { member, puts } = memberOverRecordedRegistry();
-    await nextTurn();
+    await ackDelay();
     const atStart = puts.length;
     for (const version of [1, 2, 3]) member.applied(createSnapshot(version, [], 'db_1'));
-    await nextTurn();
     expect(puts.length).toBe(atStart);
-    await ackDelay();
+    await nextTurn();
     await nextTurn();
     expect(puts.slice(atStart).map((r) => r.version)).toEqual([3]);
     await member.stop();
   });
 
-  it('still writes a version applied while a write is in flight (the trailing write)', async () => {
+  it('waits ACK_DELAY_MS after a later apply (every instance applies a stop at once), then writes it', async () => {
     const { member, puts } = memberOverRecordedRegistry();
     member.applied(createSnapshot(1, [], 'db_1'));
     await ackDelay();
+    const before = puts.length;
     member.applied(createSnapshot(2, [], 'db_1'));
+    await nextTurn();
+    expect(puts.length).toBe(before);
     await ackDelay();
     for (let i = 0; i < 5; i++) await nextTurn();
     expect(puts.at(-1)?.version).toBe(2);
@@ -69,8 +71,9 @@ describe('the acknowledgement of an applied version', () => {
 
   it('writes nothing after stop', async () => {
     const { member, puts } = memberOverRecordedRegistry();
-    await nextTurn();
     member.applied(createSnapshot(1, [], 'db_1'));
+    await ackDelay();
+    member.applied(createSnapshot(2, [], 'db_1'));
     const before = puts.length;
     await member.stop();
     await ackDelay();
