@@ -165,6 +165,38 @@ async function flipLoop(
 const chunked = (ids: readonly string[], count: number): string[][] =>
   Array.from({ length: count }, (_, u) => ids.filter((_, i) => i % count === u));
 
+/**
+ * Activates `ids` through the first instance's `activateMany` (one transaction), then
+ * deactivates them by `callers` concurrent single calls spread over the instances.
+ */
+async function benchStorm(
+  services: readonly KillSwitchService[],
+  ids: readonly string[],
+  callers: number,
+): Promise<WriteThroughputResult['storm']> {
+  const [first] = services as [KillSwitchService];
+  const t0 = performance.now();
+  await first.activateMany(ids.map((id) => ({ id, reason: 'benchmark storm of activations', activatedBy: 'bench' })));
+  const ms = performance.now() - t0;
+  const t1 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: callers }, async (_, c) => {
+      const service = services[c % services.length] ?? first;
+      while (next < ids.length) {
+        const id = ids[next++] as string;
+        await service.deactivate({ id, reason: 'benchmark storm is over', deactivatedBy: 'bench' });
+      }
+    }),
+  );
+  return {
+    switches: ids.length,
+    method: 'service.activateMany (one transaction)',
+    ms,
+    deactivateMs: performance.now() - t1,
+  };
+}
+
 const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
 
 export async function benchWriteThroughput(
@@ -261,24 +293,11 @@ export async function benchWriteThroughput(
 
     // The storm: 1,000 switches at once.
     const stormIds = (await create(settings.stormSwitches, 'storm')).map((s) => s.id);
-    const method = 'service.activateMany (one transaction)';
-    const t0 = performance.now();
-    await first.service.activateMany(
-      stormIds.map((id) => ({ id, reason: 'benchmark storm of activations', activatedBy: 'bench' })),
+    const storm = await benchStorm(
+      instances.map((i) => i.service),
+      stormIds,
+      callers,
     );
-    const ms = performance.now() - t0;
-    const t1 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: callers }, async (_, c) => {
-        const service = (instances[c % 2] ?? first).service;
-        while (next < stormIds.length) {
-          const id = stormIds[next++] as string;
-          await service.deactivate({ id, reason: 'benchmark storm is over', deactivatedBy: 'bench' });
-        }
-      }),
-    );
-    const deactivateMs = performance.now() - t1;
     return {
       callers,
       instances: instances.length,
@@ -290,7 +309,7 @@ export async function benchWriteThroughput(
       floorFlipsPerSec: spread(rounds.map((r) => r.floorFlipsPerSec)),
       singleFloorFlipsPerSec: spread(rounds.map((r) => r.singleFloorFlipsPerSec)),
       ratio: spread(rounds.map((r) => r.ratio)),
-      storm: { switches: stormIds.length, method, ms, deactivateMs },
+      storm,
     };
   } finally {
     await sql.end({ timeout: 5 });

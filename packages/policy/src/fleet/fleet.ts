@@ -19,7 +19,7 @@ import { type InstanceMember, createInstanceMember } from './instance-member';
 import { isLive } from './instance-record';
 import type { FleetReceipt } from './receipt';
 import { collectReceipt } from './receipt-collector';
-import { createRecordQueue } from './record-queue';
+import { type RecordQueue, createRecordQueue } from './record-queue';
 
 /** An instance as `fleet.instances()` shows it: `behind` is live on an older version than the newest live one. */
 export interface FleetInstance extends InstanceRecord {
@@ -90,6 +90,32 @@ interface PendingReceipt {
 /** Receipts kept for `awaitReceipt`: a writer awaits its own latest; older ones only matter briefly. */
 const KEPT_RECEIPTS = 32;
 
+/** Counts a gathered receipt and appends it to the audit trail (grouped); a failed append is reported, never thrown. */
+async function recordReceipt(
+  deps: { metrics: Metrics; logger: Logger; recorded: RecordQueue },
+  receipt: FleetReceipt,
+  operation: string,
+  results: readonly TransitionResult[],
+): Promise<FleetReceipt> {
+  const { metrics, logger } = deps;
+  metrics.increment('kill_switch_receipts_total', { complete: String(receipt.complete) });
+  if (receipt.timeToHaltMs !== null) metrics.observe('kill_switch_time_to_halt_seconds', receipt.timeToHaltMs / 1000);
+  const single = results.length === 1 ? results[0]?.switch : undefined;
+  try {
+    await deps.recorded.append({
+      type: FLEET_AUDIT_TYPES.receipt,
+      actor: FLEET_ACTOR,
+      target: single?.id ?? null,
+      clientId: single?.clientId ?? null,
+      metadata: { operation, switchIds: results.map((r) => r.switch.id), ...receiptMetadata(receipt) },
+    });
+  } catch (error) {
+    metrics.increment('kill_switch_receipt_errors_total');
+    logger.warn({ ...errorFields(error), during: 'receipt' }, 'kill-switch receipt could not be recorded');
+  }
+  return receipt;
+}
+
 export function createFleetPart(options: FleetPartOptions): FleetPart {
   const { registry, store, clock, metrics, logger, fleet } = options;
   const commitTimes = createCommitTimes();
@@ -102,24 +128,8 @@ export function createFleetPart(options: FleetPartOptions): FleetPart {
   let sync: SnapshotSync | undefined;
   const recorded = createRecordQueue((events) => store.appendAudit(events, { timeoutMs: options.writeTimeoutMs }));
 
-  async function record(receipt: FleetReceipt, operation: string, results: readonly TransitionResult[]) {
-    metrics.increment('kill_switch_receipts_total', { complete: String(receipt.complete) });
-    if (receipt.timeToHaltMs !== null) metrics.observe('kill_switch_time_to_halt_seconds', receipt.timeToHaltMs / 1000);
-    const single = results.length === 1 ? results[0]?.switch : undefined;
-    try {
-      await recorded.append({
-        type: FLEET_AUDIT_TYPES.receipt,
-        actor: FLEET_ACTOR,
-        target: single?.id ?? null,
-        clientId: single?.clientId ?? null,
-        metadata: { operation, switchIds: results.map((r) => r.switch.id), ...receiptMetadata(receipt) },
-      });
-    } catch (error) {
-      metrics.increment('kill_switch_receipt_errors_total');
-      logger.warn({ ...errorFields(error), during: 'receipt' }, 'kill-switch receipt could not be recorded');
-    }
-    return receipt;
-  }
+  const record = (receipt: FleetReceipt, operation: string, results: readonly TransitionResult[]) =>
+    recordReceipt({ metrics, logger, recorded }, receipt, operation, results);
 
   function collect(version: number, databaseId: string, committedAt: number, timeoutMs: number) {
     const own = member?.lastApplied();

@@ -4,20 +4,13 @@
  * locked first (FOR UPDATE); the global rows (chain head, version) only by the last statement.
  */
 import { type AuditEventInput, type PostgresAuditEmitter, newAuditId } from '@rtv/audit';
-import { type Database, type KillSwitch, type Transaction, isUniqueViolation, killSwitches } from '@rtv/db';
-import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import { type Database, type Transaction, isUniqueViolation, killSwitches } from '@rtv/db';
 import { nanoid } from 'nanoid';
 import type { Clock, SwitchStore, WriteOptions } from '../../ports';
-import { deactivationOf, restartStepsDue } from '../../write/mode-transitions';
-import {
-  type TransitionRecord,
-  createdRecord,
-  duplicateTarget,
-  newSwitchRow,
-  notFound,
-} from '../../write/transition-records';
+import { deactivationOf } from '../../write/mode-transitions';
+import { createdRecord, duplicateTarget, newSwitchRow, notFound } from '../../write/transition-records';
 import { writeBatchRows } from './batch-steps';
-import { activateRows, expireDueRows, lockSwitch, recordTransitions } from './transition-steps';
+import { activateRows, advanceRestartRows, expireDueRows, lockSwitch, recordTransitions } from './transition-steps';
 import { type WriteAttempt, createWriteRunner } from './write-transaction';
 
 type Transitions = Pick<
@@ -120,25 +113,7 @@ export function createPostgresTransitions(
     async advanceRestarts(options) {
       return write(
         'advancing gradual restarts',
-        async (tx, attempt) => {
-          const now = new Date(clock.now());
-          const restarting = await tx
-            .select()
-            .from(killSwitches)
-            .where(and(eq(killSwitches.isActive, true), isNotNull(killSwitches.restart)))
-            .orderBy(asc(killSwitches.id))
-            .for('update', { skipLocked: true });
-          const moved: KillSwitch[] = [];
-          const transitions: { row: KillSwitch; transition: TransitionRecord }[] = [];
-          for (const existing of restarting) {
-            const due = restartStepsDue(existing, now);
-            if (!due) continue;
-            moved.push(due.row);
-            for (const transition of due.transitions) transitions.push({ row: due.row, transition });
-          }
-          await recordTransitions(tx, audit, attempt, transitions, moved.length > 0 ? now : null, moved);
-          return moved;
-        },
+        (tx, attempt) => advanceRestartRows(tx, audit, clock, attempt),
         options,
       );
     },

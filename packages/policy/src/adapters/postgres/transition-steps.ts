@@ -10,6 +10,7 @@ import { nanoid } from 'nanoid';
 import type { Clock, StoreWriteResult } from '../../ports';
 import type { ActivateInput } from '../../types';
 import { activationOf } from '../../write/activation';
+import { restartStepsDue } from '../../write/mode-transitions';
 import {
   type TransitionRecord,
   auditEventOf,
@@ -160,4 +161,30 @@ export async function expireDueRows(
   const written = due.map((existing) => ({ ...existing, ...deactivatedFields(now) }));
   await recordTransitions(tx, audit, attempt, transitions, due.length > 0 ? now : null, written);
   return due;
+}
+
+/** Restart steps the clock has passed, recorded; rows another writer holds wait for the next sweep. */
+export async function advanceRestartRows(
+  tx: Transaction,
+  audit: PostgresAuditEmitter,
+  clock: Clock,
+  attempt: WriteAttempt,
+): Promise<KillSwitch[]> {
+  const now = new Date(clock.now());
+  const restarting = await tx
+    .select()
+    .from(killSwitches)
+    .where(and(eq(killSwitches.isActive, true), isNotNull(killSwitches.restart)))
+    .orderBy(asc(killSwitches.id))
+    .for('update', { skipLocked: true });
+  const moved: KillSwitch[] = [];
+  const transitions: { row: KillSwitch; transition: TransitionRecord }[] = [];
+  for (const existing of restarting) {
+    const due = restartStepsDue(existing, now);
+    if (!due) continue;
+    moved.push(due.row);
+    for (const transition of due.transitions) transitions.push({ row: due.row, transition });
+  }
+  await recordTransitions(tx, audit, attempt, transitions, moved.length > 0 ? now : null, moved);
+  return moved;
 }
