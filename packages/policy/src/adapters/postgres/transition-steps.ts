@@ -144,7 +144,42 @@ export async function lockSwitch(tx: Transaction, id: string): Promise<KillSwitc
   return row;
 }
 
-/** Switches past their expiry, turned off with `expired` history and audit; rows another writer holds wait for the next sweep. */
+/** What a sweep does to one row it holds: its new state and the transitions to record, or nothing. */
+type SweepStep = (existing: KillSwitch, now: Date) => { row: KillSwitch; transitions: TransitionRecord[] } | null;
+
+/**
+ * The sweeps' shape: the rows matching `where`, locked in id order with SKIP LOCKED (a row
+ * another writer holds waits for the next sweep), each stepped, all written by the last statement.
+ * Returns each moved switch as it was and as it is now.
+ */
+async function sweepRows(
+  tx: Transaction,
+  audit: PostgresAuditEmitter,
+  attempt: WriteAttempt,
+  now: Date,
+  where: SQL | undefined,
+  step: SweepStep,
+): Promise<{ before: KillSwitch; after: KillSwitch }[]> {
+  const held = await tx
+    .select()
+    .from(killSwitches)
+    .where(where)
+    .orderBy(asc(killSwitches.id))
+    .for('update', { skipLocked: true });
+  const moved: { before: KillSwitch; after: KillSwitch }[] = [];
+  const transitions: { row: KillSwitch; transition: TransitionRecord }[] = [];
+  for (const existing of held) {
+    const due = step(existing, now);
+    if (!due) continue;
+    moved.push({ before: existing, after: due.row });
+    for (const transition of due.transitions) transitions.push({ row: due.row, transition });
+  }
+  const written = moved.map((m) => m.after);
+  await recordTransitions(tx, audit, attempt, transitions, moved.length > 0 ? now : null, written);
+  return moved;
+}
+
+/** Switches past their expiry, turned off with `expired` history and audit; returns them as they were. */
 export async function expireDueRows(
   tx: Transaction,
   audit: PostgresAuditEmitter,
@@ -152,18 +187,15 @@ export async function expireDueRows(
   attempt: WriteAttempt,
 ): Promise<KillSwitch[]> {
   const now = new Date(clock.now());
-  const due = await tx
-    .select()
-    .from(killSwitches)
-    .where(and(eq(killSwitches.isActive, true), isNotNull(killSwitches.expiresAt), lte(killSwitches.expiresAt, now)))
-    .for('update', { skipLocked: true });
-  const transitions = due.map((existing) => ({ row: existing, transition: expiredRecord(existing, now) }));
-  const written = due.map((existing) => ({ ...existing, ...deactivatedFields(now) }));
-  await recordTransitions(tx, audit, attempt, transitions, due.length > 0 ? now : null, written);
-  return due;
+  const due = and(eq(killSwitches.isActive, true), isNotNull(killSwitches.expiresAt), lte(killSwitches.expiresAt, now));
+  const moved = await sweepRows(tx, audit, attempt, now, due, (existing) => ({
+    row: { ...existing, ...deactivatedFields(now) },
+    transitions: [expiredRecord(existing, now)],
+  }));
+  return moved.map((m) => m.before);
 }
 
-/** Restart steps the clock has passed, recorded; rows another writer holds wait for the next sweep. */
+/** Restart steps the clock has passed (`restart_step` history and audit each); returns the switches that moved. */
 export async function advanceRestartRows(
   tx: Transaction,
   audit: PostgresAuditEmitter,
@@ -171,20 +203,7 @@ export async function advanceRestartRows(
   attempt: WriteAttempt,
 ): Promise<KillSwitch[]> {
   const now = new Date(clock.now());
-  const restarting = await tx
-    .select()
-    .from(killSwitches)
-    .where(and(eq(killSwitches.isActive, true), isNotNull(killSwitches.restart)))
-    .orderBy(asc(killSwitches.id))
-    .for('update', { skipLocked: true });
-  const moved: KillSwitch[] = [];
-  const transitions: { row: KillSwitch; transition: TransitionRecord }[] = [];
-  for (const existing of restarting) {
-    const due = restartStepsDue(existing, now);
-    if (!due) continue;
-    moved.push(due.row);
-    for (const transition of due.transitions) transitions.push({ row: due.row, transition });
-  }
-  await recordTransitions(tx, audit, attempt, transitions, moved.length > 0 ? now : null, moved);
-  return moved;
+  const restarting = and(eq(killSwitches.isActive, true), isNotNull(killSwitches.restart));
+  const moved = await sweepRows(tx, audit, attempt, now, restarting, restartStepsDue);
+  return moved.map((m) => m.after);
 }
