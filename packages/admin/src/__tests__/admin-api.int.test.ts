@@ -209,8 +209,13 @@ describe('break-glass bypass', () => {
         what: 'the switch to hold again after its bypass',
       },
     );
-    const ended = await h.call(admin, 'GET', `/api/v1/audit?target=${sw.id}&type=KILL_SWITCH_BYPASS_ENDED`);
-    expect(ended.body.records).toHaveLength(1);
+    // The bypass's end is audited right after the switch holds again (its own transaction): wait for it, then count.
+    const endedRecords = async () =>
+      (await h.call(admin, 'GET', `/api/v1/audit?target=${sw.id}&type=KILL_SWITCH_BYPASS_ENDED`)).body.records;
+    await waitFor(async () => ((await endedRecords()).length > 0 ? true : undefined), {
+      what: 'the end of the bypass to be audited',
+    });
+    expect(await endedRecords()).toHaveLength(1);
   });
 });
 
