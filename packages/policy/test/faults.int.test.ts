@@ -96,7 +96,12 @@ describe('Redis down for 30 s', () => {
     await waitFor(async () => !(await instance.isTripped(ctx('redis_30s_b'))).tripped, {
       what: 'the recovered instance to see a deactivation',
     });
-    expect(Number(await kit.h.redis.hget(`${kit.h.keyPrefix}snapshot`, 'version'))).toBe(await postgresVersion());
+    // The full copy follows the notice (25 ms later, seed-pacer.ts): wait for it, then compare.
+    const redisVersion = async () => Number(await kit.h.redis.hget(`${kit.h.keyPrefix}snapshot`, 'version'));
+    await waitFor(async () => (await redisVersion()) === (await postgresVersion()), {
+      what: 'Redis to hold the snapshot at the version PostgreSQL holds',
+    });
+    expect(await redisVersion()).toBe(await postgresVersion());
   }, 90_000);
 });
 
